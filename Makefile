@@ -1,0 +1,30 @@
+# Two entry points: `make sweep` (the main job) and `make test`. Both create .venv on first use.
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install sweep test data benchmark-data clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# CPU torch first, so no dependency pulls a CUDA build (GPU nodes install their own torch).
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	$(BIN)/gsdrp data prepare
+
+sweep: data
+
+test: install
+	$(BIN)/python -m pytest
+
+benchmark-data: data
+	$(BIN)/python benchmarks/data_speed.py
+
+clean:
+	rm -rf $(VENV) data/prepared

@@ -1,0 +1,2 @@
+"""GS-ChemDRP drug-response prediction."""
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Raw GDSC files -> prepared, cached, split dataset."""
