@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install sweep test data benchmark-data clean
+.PHONY: install sweep test data benchmark benchmark-data benchmark-train clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -28,3 +28,11 @@ benchmark-data: data
 
 clean:
 	rm -rf $(VENV) data/prepared
+
+benchmark-train: data
+	$(BIN)/python benchmarks/train_speed.py
+
+benchmark: data
+	$(BIN)/gsdrp benchmark --split random --seeds 0 1 2
+	$(BIN)/gsdrp benchmark --split cell_blind --seeds 0
+	$(BIN)/gsdrp benchmark --split drug_blind --seeds 0

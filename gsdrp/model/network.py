@@ -1,0 +1,84 @@
+"""GS-ChemDRP: the network of SPEC section 3, with the paper's ablation variants as configuration.
+
+* ``baseline`` / ``contrastive``: y = head([u; z_d]), u = MLP([z_d; c]) (ChemBERTa + MLP).
+* ``gating`` / ``full``: adds gene-set tokens, drug-conditioned gates and cross-attention:
+  y = head([u; v; z_d]).
+
+``contrastive`` and ``full`` add the SupCon loss (see ``losses``). z_d is the encoder's first-token
+state passed through a trainable linear adapter (so SupCon shapes z_d even with a frozen encoder).
+An optional learned offset for the GDSC2 screen models the systematic difference between screens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from gsdrp.config import ModelConfig
+from gsdrp.encoders.drug import SmilesEncoder
+from gsdrp.model.layers import DrugGate, GatedCrossAttention, GeneSetTokens, mlp
+
+
+@dataclass
+class Batch:
+    """Distinct cells and drugs of a batch, and per pair the index of each."""
+
+    activity: torch.Tensor  # [cells, K]
+    drug_input: torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # [drugs, hidden] or (ids, mask)
+    cell_of_pair: torch.Tensor  # [pairs]
+    drug_of_pair: torch.Tensor  # [pairs]
+    gdsc2: torch.Tensor  # [pairs]
+
+
+@dataclass
+class Output:
+    prediction: torch.Tensor  # [pairs]
+    drug_embedding: torch.Tensor  # z_d of the batch's distinct drugs, [drugs, dim]
+    gates: torch.Tensor | None  # [pairs, K]
+    attention: torch.Tensor | None  # [pairs, heads, K]
+
+
+class GSChemDRP(nn.Module):
+    def __init__(self, config: ModelConfig, n_sets: int, drug_dim: int, encoder: SmilesEncoder | None = None):
+        super().__init__()
+        dim, dropout = config.dim, config.dropout
+        self.config = config
+        self.encoder = encoder
+        self.drug_adapter = nn.Linear(drug_dim, dim)
+        self.cell_mlp = mlp(n_sets, dim, dim, dropout)
+        self.interaction_drug = nn.Linear(dim, dim)
+        self.interaction_cell = nn.Linear(dim, dim, bias=False)
+        self.interaction = nn.Sequential(nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, dim), nn.GELU())
+        if config.uses_gene_sets:
+            self.tokens = GeneSetTokens(n_sets, dim)
+            self.gate = DrugGate(dim)
+            self.attention = GatedCrossAttention(dim, config.heads)
+        self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
+        self.screen_offset = nn.Parameter(torch.zeros(1)) if config.screen_covariate else None
+
+    def embed_drugs(self, drug_input) -> torch.Tensor:
+        raw = self.encoder(*drug_input) if self.encoder is not None else drug_input
+        return self.drug_adapter(raw)
+
+    def forward(self, batch: Batch) -> Output:
+        z = self.embed_drugs(batch.drug_input)
+        cell = self.cell_mlp(batch.activity)
+        u = self.interaction(
+            self.interaction_drug(z)[batch.drug_of_pair] + self.interaction_cell(cell)[batch.cell_of_pair]
+        )
+        z_pair = z[batch.drug_of_pair]
+        gates = attention = None
+        if self.config.uses_gene_sets:
+            tokens = self.tokens(batch.activity)
+            gates = self.gate(z, tokens, batch.drug_of_pair, batch.cell_of_pair)
+            scale = 1.0 + gates if self.config.residual_gate else gates
+            v, attention = self.attention(z, tokens, scale, batch.drug_of_pair, batch.cell_of_pair)
+            features = torch.cat([u, v, z_pair], dim=-1)
+        else:
+            features = torch.cat([u, z_pair], dim=-1)
+        prediction = self.head(features).squeeze(-1)
+        if self.screen_offset is not None:
+            prediction = prediction + self.screen_offset * batch.gdsc2
+        return Output(prediction, z, gates, attention)

@@ -1,0 +1,215 @@
+"""Fit and evaluate GS-ChemDRP on a ``Dataset``: index-tensor batches, early stopping on validation
+RMSE with the best weights restored, a per-epoch callback, checkpoints. Knows nothing of Ray or MLflow."""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict, to_flat_dict
+from gsdrp.data.dataset import Dataset
+from gsdrp.encoders.drug import SmilesEncoder, frozen_embeddings
+from gsdrp.model.losses import total_loss
+from gsdrp.model.network import Batch, GSChemDRP
+from gsdrp.train.metrics import rmse
+
+
+class NonFiniteLossError(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+@dataclass
+class EpochReport:
+    epoch: int
+    metrics: dict[str, float]
+    model: GSChemDRP
+    is_best: bool
+
+
+Callback = Callable[[EpochReport], None]
+
+
+@dataclass
+class Predictions:
+    prediction: np.ndarray
+    gates: np.ndarray | None = None  # [rows, K]
+    attention: np.ndarray | None = None  # [rows, heads, K]
+
+
+@dataclass
+class FitResult:
+    model: GSChemDRP
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = -1
+    best_val_rmse: float = float("inf")
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class DrugInputs:
+    """Per-drug encoder inputs: cached frozen embeddings, or padded tokens for fine-tuning."""
+
+    def __init__(self, smiles: list[str], config: ModelConfig, encoder: SmilesEncoder | None, device):
+        self.encoder = encoder
+        if encoder is None:
+            self.table = torch.tensor(frozen_embeddings(smiles, config.encoder)).to(device)
+            self.dim = self.table.shape[1]
+        else:
+            tokens = encoder.tokenize(smiles)
+            self.ids, self.mask = tokens["input_ids"].to(device), tokens["attention_mask"].to(device)
+            self.dim = encoder.hidden_size
+
+    def __call__(self, drugs: torch.Tensor):
+        if self.encoder is None:
+            return self.table[drugs]
+        length = int(self.mask[drugs].sum(dim=1).max())
+        return self.ids[drugs, :length], self.mask[drugs, :length]
+
+
+def build_model(data: Dataset, config: ModelConfig, device: torch.device) -> tuple[GSChemDRP, DrugInputs]:
+    encoder = SmilesEncoder(config.encoder) if config.finetune_encoder else None
+    inputs = DrugInputs(data.smiles, config, encoder, device)
+    model = GSChemDRP(config, n_sets=len(data.set_names), drug_dim=inputs.dim, encoder=encoder)
+    return model.to(device), inputs
+
+
+class Trainer:
+    """Holds the dataset as tensors on the device and turns row indices into batches."""
+
+    def __init__(self, data: Dataset, model_config: ModelConfig, train_config: TrainConfig):
+        self.data, self.model_config, self.config = data, model_config, train_config
+        self.device = pick_device(train_config.device)
+        seed_everything(train_config.seed)
+        self.model, self.drug_inputs = build_model(data, model_config, self.device)
+        as_tensor = lambda a: torch.as_tensor(a, device=self.device)  # noqa: E731
+        self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
+        self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
+        self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
+
+    def batch(self, rows: torch.Tensor) -> tuple[Batch, torch.Tensor]:
+        cells, cell_of_pair = torch.unique(self.cell_idx[rows], return_inverse=True)
+        drugs, drug_of_pair = torch.unique(self.drug_idx[rows], return_inverse=True)
+        batch = Batch(self.activity[cells], self.drug_inputs(drugs), cell_of_pair, drug_of_pair, self.gdsc2[rows])
+        return batch, drugs
+
+    def train_rows(self) -> np.ndarray:
+        rows = self.data.rows("train")
+        if self.config.train_fraction < 1:
+            rng = np.random.default_rng(self.config.seed)
+            rows = np.sort(rng.choice(rows, int(len(rows) * self.config.train_fraction), replace=False))
+        return rows
+
+    def optimizer(self) -> torch.optim.Optimizer:
+        encoder_params = list(self.model.encoder.parameters()) if self.model.encoder is not None else []
+        encoder_ids = {id(p) for p in encoder_params}
+        groups = [{"params": [p for p in self.model.parameters() if id(p) not in encoder_ids], "lr": self.config.lr}]
+        if encoder_params:
+            groups.append({"params": encoder_params, "lr": self.config.encoder_lr})
+        return torch.optim.AdamW(groups, weight_decay=self.config.weight_decay)
+
+    def fit(self, callback: Callback | None = None) -> FitResult:
+        result = FitResult(self.model)
+        optimizer = self.optimizer()
+        train_rows = torch.as_tensor(self.train_rows(), device=self.device)
+        val_rows = self.data.rows("val")
+        best_state, stale = None, 0
+        generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
+        for epoch in range(1, self.config.max_epochs + 1):
+            started = time.perf_counter()
+            self.model.train()
+            order = train_rows[torch.randperm(len(train_rows), generator=generator).to(self.device)]
+            sums: dict[str, float] = {}
+            steps = 0
+            for step, start in enumerate(range(0, len(order), self.config.batch_size), 1):
+                rows = order[start : start + self.config.batch_size]
+                batch, drugs = self.batch(rows)
+                output = self.model(batch)
+                loss, parts = total_loss(output, self.y[rows], self.pathway[drugs], self.overlap, self.model_config)
+                if not torch.isfinite(loss):
+                    raise NonFiniteLossError(f"non-finite training loss ({loss.item()}) at epoch {epoch}, step {step}")
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                for name, value in {"loss": loss.item(), **parts}.items():
+                    sums[name] = sums.get(name, 0.0) + value
+                steps += 1
+            val_rmse = rmse(self.data.y[val_rows], self.predict(val_rows).prediction)
+            metrics = {f"train_{k}": v / steps for k, v in sums.items()}
+            metrics.update(val_rmse=val_rmse, epoch_seconds=time.perf_counter() - started)
+            result.history.append({"epoch": epoch, **metrics})
+            is_best = val_rmse < result.best_val_rmse
+            if is_best:
+                result.best_epoch, result.best_val_rmse = epoch, val_rmse
+                best_state, stale = copy.deepcopy(self.model.state_dict()), 0
+            else:
+                stale += 1
+            if callback is not None:
+                callback(EpochReport(epoch, metrics, self.model, is_best))
+            if stale >= self.config.patience:
+                break
+        if best_state is not None:
+            self.model.load_state_dict(best_state)
+        return result
+
+    @torch.no_grad()
+    def predict(self, rows: np.ndarray, batch_size: int = 8192, keep_weights: bool = False) -> Predictions:
+        """Predictions for dataset rows; gates and attention too if ``keep_weights``."""
+        self.model.eval()
+        preds, gates, attention = [], [], []
+        for start in range(0, len(rows), batch_size):
+            chunk = torch.as_tensor(rows[start : start + batch_size], device=self.device)
+            batch, _ = self.batch(chunk)
+            output = self.model(batch)
+            preds.append(output.prediction.cpu().numpy())
+            if keep_weights and output.gates is not None:
+                gates.append(output.gates.cpu().numpy())
+                attention.append(output.attention.cpu().numpy())
+        return Predictions(
+            np.concatenate(preds) if preds else np.zeros(0, np.float32),
+            np.concatenate(gates) if gates else None,
+            np.concatenate(attention) if attention else None,
+        )
+
+
+def save_checkpoint(path: Path, trainer: Trainer) -> None:
+    """Everything needed to rebuild the model: configs, set names, drug dimension, weights."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(
+        {
+            "model_config": to_flat_dict(trainer.model_config),
+            "train_config": to_flat_dict(trainer.config),
+            "set_names": trainer.data.set_names,
+            "drug_dim": trainer.drug_inputs.dim,
+            "state_dict": trainer.model.state_dict(),
+        },
+        path,
+    )
+
+
+def load_checkpoint(path: Path, device: str = "cpu") -> tuple[GSChemDRP, dict]:
+    """The model (eval mode) and the checkpoint's metadata."""
+    state = torch.load(path, map_location=device, weights_only=True)
+    config = from_flat_dict(ModelConfig, state["model_config"])
+    encoder = SmilesEncoder(config.encoder) if config.finetune_encoder else None
+    model = GSChemDRP(config, n_sets=len(state["set_names"]), drug_dim=state["drug_dim"], encoder=encoder)
+    model.load_state_dict(state["state_dict"])
+    return model.eval(), state
+
+
