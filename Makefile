@@ -19,6 +19,7 @@ data: install
 	$(BIN)/gsdrp data prepare
 
 sweep: data
+	$(BIN)/python sweeps/smoke.py
 
 test: install
 	$(BIN)/python -m pytest

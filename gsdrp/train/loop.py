@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import random
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,13 @@ class FitResult:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = -1
     best_val_rmse: float = float("inf")
+
+
+def _shared_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A tensor sharing the array's memory on CPU (arrays from Ray's object store are read-only; never written)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(array, device=device)
 
 
 def seed_everything(seed: int) -> None:
@@ -98,7 +106,7 @@ class Trainer:
         self.device = pick_device(train_config.device)
         seed_everything(train_config.seed)
         self.model, self.drug_inputs = build_model(data, model_config, self.device)
-        as_tensor = lambda a: torch.as_tensor(a, device=self.device)  # noqa: E731
+        as_tensor = lambda a: _shared_tensor(a, self.device)  # noqa: E731
         self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
         self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
         self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
@@ -124,14 +132,15 @@ class Trainer:
             groups.append({"params": encoder_params, "lr": self.config.encoder_lr})
         return torch.optim.AdamW(groups, weight_decay=self.config.weight_decay)
 
-    def fit(self, callback: Callback | None = None) -> FitResult:
+    def fit(self, callback: Callback | None = None, first_epoch: int = 1) -> FitResult:
+        """Train from ``first_epoch`` (above 1 when resuming from a checkpoint) to ``max_epochs``."""
         result = FitResult(self.model)
         optimizer = self.optimizer()
         train_rows = torch.as_tensor(self.train_rows(), device=self.device)
         val_rows = self.data.rows("val")
         best_state, stale = None, 0
         generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
-        for epoch in range(1, self.config.max_epochs + 1):
+        for epoch in range(first_epoch, self.config.max_epochs + 1):
             started = time.perf_counter()
             self.model.train()
             order = train_rows[torch.randperm(len(train_rows), generator=generator).to(self.device)]

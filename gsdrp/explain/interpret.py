@@ -1,0 +1,124 @@
+"""From a model's per-sample gates and attention to the paper's interpretation (SPEC section 7), with chance levels.
+
+* gate statistics over all drug x gene-set pairs, and the variance of the drug x set gate matrix
+  across drugs and across sets;
+* drug x set matrices: mean attention (heads averaged; per head kept too) and mean gate;
+* per drug: the top-10 sets by attention and by gate, and the Spearman correlation of the two;
+* the hit rate against known mechanisms: a drug is hit when one of its known sets is in its top 10.
+  Chance for a drug with m known sets among K: 1 - C(K - m, 10) / C(K, 10). The p-value of the total
+  comes from permutations: each drug's set labels shuffled, so its top 10 is a random 10 of its K.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from gsdrp.explain.matrices import drug_by_set
+
+TOP_K = 10
+
+
+@dataclass
+class Interpretation:
+    attention: pd.DataFrame  # drugs x sets, heads averaged
+    attention_per_head: pd.DataFrame  # (drug, head) x sets
+    gates: pd.DataFrame  # drugs x sets
+    gate_stats: dict[str, float]
+    rankings: pd.DataFrame  # per drug: top sets by attention and by gate, and their Spearman correlation
+
+
+def short(name: str) -> str:
+    return name.removeprefix("HALLMARK_")
+
+
+def interpret(gates: np.ndarray, attention: np.ndarray, drug_idx: np.ndarray, drugs: list[str], set_names: list[str]) -> Interpretation:
+    """``gates`` [rows, K] and ``attention`` [rows, heads, K] of the samples, ``drug_idx`` per row."""
+    gate_matrix = drug_by_set(gates, drug_idx, drugs, set_names)
+    attention_matrix = drug_by_set(attention, drug_idx, drugs, set_names)
+    heads = [drug_by_set(attention[:, h], drug_idx, drugs, set_names).assign(head=h) for h in range(attention.shape[1])]
+    per_head = pd.concat(heads).set_index("head", append=True).sort_index()
+    values = gate_matrix.to_numpy()
+    gate_stats = {
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+        "variance_across_drugs": float(values.var(axis=0).mean()),  # per set, over drugs; averaged
+        "variance_across_sets": float(values.var(axis=1).mean()),  # per drug, over sets; averaged
+    }
+    rows = []
+    for drug in attention_matrix.index:
+        by_attention = attention_matrix.loc[drug].sort_values(ascending=False)
+        by_gate = gate_matrix.loc[drug].sort_values(ascending=False)
+        rows.append(
+            {
+                "drug": drug,
+                "top10_attention": ";".join(short(s) for s in by_attention.index[:TOP_K]),
+                "top10_gate": ";".join(short(s) for s in by_gate.index[:TOP_K]),
+                "spearman_attention_vs_gate": float(stats.spearmanr(attention_matrix.loc[drug], gate_matrix.loc[drug])[0]),
+            }
+        )
+    return Interpretation(attention_matrix, per_head, gate_matrix, gate_stats, pd.DataFrame(rows).set_index("drug"))
+
+
+def chance_of_hit(n_sets: int, n_known: int, k: int = TOP_K) -> float:
+    """P(a random top-k of n_sets contains at least one of n_known sets)."""
+    if n_known == 0:
+        return 0.0
+    return 1.0 - comb(n_sets - n_known, k) / comb(n_sets, k)
+
+
+def hit_rate(
+    matrix: pd.DataFrame, known: dict[str, list[str]], k: int = TOP_K, permutations: int = 10_000, seed: int = 0
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-drug hits of ``known`` sets (names without ``HALLMARK_``) in each drug's top k, and the total.
+
+    Drugs missing from ``matrix`` are reported as absent, not as misses, and left out of the total.
+    """
+    names = [short(s) for s in matrix.columns]
+    n_sets = len(names)
+    rows, present_known = [], []
+    for drug, sets in known.items():
+        if drug not in matrix.index:
+            rows.append({"drug": drug, "status": "absent from the data", "known_in_collection": "", "hit": None,
+                         "best_known_rank": None, "chance": None})
+            continue
+        order = [names[i] for i in np.argsort(-matrix.loc[drug].to_numpy(), kind="stable")]
+        inside = [s for s in sets if s in names]
+        ranks = {s: order.index(s) + 1 for s in inside}
+        best = min(ranks.values()) if ranks else None
+        rows.append(
+            {
+                "drug": drug,
+                "status": "present",
+                "known_in_collection": ";".join(f"{s} (rank {r})" for s, r in sorted(ranks.items(), key=lambda x: x[1])),
+                "hit": best is not None and best <= k,
+                "best_known_rank": best,
+                "chance": chance_of_hit(n_sets, len(inside), k),
+            }
+        )
+        present_known.append([names.index(s) for s in inside])
+    table = pd.DataFrame(rows).set_index("drug")
+    present = table[table["status"] == "present"]
+    observed = int(present["hit"].sum())
+    rng = np.random.default_rng(seed)
+    simulated = np.zeros(permutations, dtype=np.int64)
+    for known_idx in present_known:
+        if not known_idx:
+            continue
+        top = np.argsort(rng.random((permutations, n_sets)), axis=1)[:, :k]  # a random top k per permutation
+        simulated += np.isin(top, known_idx).any(axis=1)
+    summary = {
+        "drugs_present": int(len(present)),
+        "drugs_absent": int((table["status"] != "present").sum()),
+        "hits": observed,
+        "expected_hits_by_chance": float(present["chance"].sum()),
+        "permutation_p_value": float((1 + (simulated >= observed).sum()) / (1 + permutations)),
+        "permutations": permutations,
+    }
+    return table, summary

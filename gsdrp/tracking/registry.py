@@ -1,0 +1,73 @@
+"""Promote the best finished trial to the model registry, and predict with a registered model.
+
+The best trial is chosen by its final *validation* RMSE, never by test. The alias ``champion``
+moves to it only if it beats the current champion's validation RMSE (or with ``force``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mlflow
+import pandas as pd
+from mlflow.exceptions import MlflowException
+
+from gsdrp.tracking.store import KIND, MODEL_URI, OUTCOME, use_tracking
+
+MODEL_NAME, ALIAS, SELECTION_METRIC = "gsdrp", "champion", "final_val_rmse"
+
+
+@dataclass
+class Promotion:
+    run_id: str
+    version: str
+    val_rmse: float
+    previous_champion_rmse: float | None
+    promoted: bool
+
+
+def best_trial(experiment: str):
+    client = use_tracking()
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise ValueError(f"no MLflow experiment named {experiment!r} at {mlflow.get_tracking_uri()}")
+    runs = client.search_runs(
+        [found.experiment_id],
+        filter_string=f"tags.`{KIND}` = 'trial' and tags.`{OUTCOME}` = 'completed' and attributes.status = 'FINISHED'",
+        order_by=[f"metrics.{SELECTION_METRIC} ASC"],
+        max_results=1,
+    )
+    if not runs:
+        raise ValueError(f"experiment {experiment!r} has no completed trial with a logged model")
+    return runs[0]
+
+
+def promote(experiment: str, force: bool = False, model_name: str = MODEL_NAME, alias: str = ALIAS) -> Promotion:
+    client = use_tracking()
+    run = best_trial(experiment)
+    rmse = run.data.metrics[SELECTION_METRIC]
+    existing = [v for v in client.search_model_versions(f"name = '{model_name}'") if v.run_id == run.info.run_id] if _registered(client, model_name) else []
+    version = existing[0] if existing else mlflow.register_model(run.data.tags[MODEL_URI], model_name)
+    client.set_model_version_tag(model_name, version.version, SELECTION_METRIC, str(rmse))
+    try:
+        champion = client.get_model_version_by_alias(model_name, alias)
+        champion_rmse = float(client.get_run(champion.run_id).data.metrics[SELECTION_METRIC])
+    except MlflowException:
+        champion, champion_rmse = None, None
+    promoted = force or champion is None or rmse < champion_rmse
+    if promoted:
+        client.set_registered_model_alias(model_name, alias, version.version)
+    return Promotion(run.info.run_id, str(version.version), rmse, champion_rmse, promoted)
+
+
+def _registered(client, model_name: str) -> bool:
+    try:
+        client.get_registered_model(model_name)
+        return True
+    except MlflowException:
+        return False
+
+
+def predict(model_uri: str, table: pd.DataFrame) -> pd.DataFrame:
+    use_tracking()
+    return mlflow.pyfunc.load_model(model_uri).predict(table)

@@ -1,0 +1,1 @@
+"""Ray Tune: one shared trainable, search-space pieces, and the sweep runner."""

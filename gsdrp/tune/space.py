@@ -1,0 +1,42 @@
+"""Search-space pieces shared by every sweep in ``sweeps/``.
+
+A trial's config is flat: ``model.<field>`` and ``train.<field>`` keys map onto ``ModelConfig`` and
+``TrainConfig``; anything else is the sweep's own. Spaces are plain dicts of Ray Tune domains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray import tune
+
+from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict
+
+LOSS_WEIGHTS = {
+    "model.alpha_sparsity": tune.loguniform(1e-5, 1e-1),
+    "model.beta_supcon": tune.loguniform(1e-3, 1.0),
+    "model.gamma_smooth": tune.loguniform(1e-5, 1e-1),
+    "model.temperature": tune.uniform(0.05, 0.5),
+}
+ARCHITECTURE = {
+    "model.heads": tune.choice([2, 4, 8]),
+    "model.dim": tune.choice([64, 128]),
+    "model.dropout": tune.uniform(0.0, 0.3),
+    "model.residual_gate": tune.choice([False, True]),
+}
+OPTIMISATION = {
+    "train.lr": tune.loguniform(1e-4, 3e-3),
+    "train.batch_size": tune.choice([512, 1024, 2048]),
+}
+GENE_SETS = {"train.collection": tune.choice(["hallmark", "go"])}
+FINETUNE = {"model.finetune_encoder": tune.choice([False, True])}
+
+
+def configs(trial: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
+    """The typed configs of one trial (unknown ``model.``/``train.`` keys raise)."""
+    for key in trial:
+        prefix, _, name = key.partition(".")
+        target = {"model": ModelConfig, "train": TrainConfig}.get(prefix)
+        if target is not None and name not in target.__dataclass_fields__:
+            raise KeyError(f"search-space key {key!r}: {target.__name__} has no field {name!r}")
+    return from_flat_dict(ModelConfig, trial, "model."), from_flat_dict(TrainConfig, trial, "train.")

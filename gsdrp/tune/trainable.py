@@ -1,0 +1,128 @@
+"""The one trainable every sweep uses: train a GS-ChemDRP model, report each epoch to Tune, track in MLflow.
+
+The dataset arrives through Ray's object store (``tune.with_parameters``): concurrent trials on a
+node read one shared copy. The trial's MLflow run is nested under the sweep's parent run and is
+found again by trial id when the trial is retried or the sweep resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import traceback
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import ray
+import torch
+from ray import tune
+
+from gsdrp.baselines.naive import NaivePredictor
+from gsdrp.config import DataConfig, to_flat_dict
+from gsdrp.data.dataset import Dataset
+from gsdrp.explain.interpret import interpret
+from gsdrp.explain.plots import learning_curves, parity
+from gsdrp.explain.report import write_outputs
+from gsdrp.tracking.pyfunc import log_pyfunc
+from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, use_tracking
+from gsdrp.train.loop import EpochReport, Trainer, save_checkpoint
+from gsdrp.train.metrics import regression_metrics
+from gsdrp.tune.space import configs
+
+CHECKPOINT_FILE = "trainer.pt"
+
+
+def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str]) -> None:
+    """``sweep`` holds the sweep's MLflow ``tracking_uri``, ``experiment_id`` and ``parent_run_id``.
+
+    The URI travels with the trial, not in the environment: worker nodes of a running cluster do
+    not inherit the driver's environment variables.
+    """
+    model_config, train_config = configs(config)
+    data = datasets[train_config.collection]
+    context = tune.get_context()
+    client = use_tracking(sweep["tracking_uri"])
+    existing = find_trial_run(client, sweep["experiment_id"], sweep["parent_run_id"], context.get_trial_id())
+    mlflow.start_run(
+        run_id=existing.info.run_id if existing else None,
+        experiment_id=sweep["experiment_id"],
+        run_name=context.get_trial_name(),
+        parent_run_id=sweep["parent_run_id"],
+        tags={KIND: "trial", TRIAL_ID: context.get_trial_id(), NODE: ray.get_runtime_context().get_node_id()},
+    )
+    try:
+        if not existing:
+            mlflow.log_params({**to_flat_dict(model_config, "model."), **to_flat_dict(train_config, "train.")})
+        trainer = Trainer(data, model_config, train_config)
+        first_epoch = _restore(trainer)
+        result = trainer.fit(callback=lambda report: _report(report, trainer), first_epoch=first_epoch)
+        _finish(trainer, result.history)
+        mlflow.set_tag(OUTCOME, "completed")
+        mlflow.end_run("FINISHED")
+    except BaseException as exc:  # a trial stopped by the scheduler exits with SystemExit inside tune.report
+        if not isinstance(exc, SystemExit):
+            mlflow.set_tag(REASON, f"{type(exc).__name__}: {exc}"[:4000])
+            mlflow.log_text(traceback.format_exc(), "failure.txt")
+            mlflow.end_run("FAILED")
+        raise
+
+
+def _restore(trainer: Trainer) -> int:
+    """Load the latest Tune checkpoint if the trial was restarted; return the epoch to start from."""
+    checkpoint = tune.get_checkpoint()
+    if checkpoint is None:
+        return 1
+    with checkpoint.as_directory() as folder:
+        state = torch.load(Path(folder) / CHECKPOINT_FILE, map_location=trainer.device, weights_only=True)
+    trainer.model.load_state_dict(state["state_dict"])
+    return int(state["epoch"]) + 1
+
+
+def _report(report: EpochReport, trainer: Trainer) -> None:
+    mlflow.log_metrics(report.metrics, step=report.epoch)
+    with tempfile.TemporaryDirectory() as folder:
+        torch.save({"epoch": report.epoch, "state_dict": trainer.model.state_dict()}, Path(folder) / CHECKPOINT_FILE)
+        tune.report({"epoch": report.epoch, **report.metrics}, checkpoint=tune.Checkpoint.from_directory(folder))
+
+
+def _finish(trainer: Trainer, history: list[dict]) -> None:
+    """Final validation/test metrics, artifacts and the pyfunc model of a trial that ran to the end."""
+    data = trainer.data
+    reference = NaivePredictor("mean_effects", trainer.model_config.screen_covariate)
+    reference.fit(data)
+    final = {}
+    for part in ("val", "test"):
+        rows = data.rows(part)
+        out = trainer.predict(rows, keep_weights=part == "test")
+        scores = regression_metrics(data.y[rows], out.prediction, data.drug_idx[rows], reference.predict(data, rows))
+        final.update({f"final_{part}_{k}": v for k, v in scores.items()})
+    mlflow.log_metrics(final)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        test = data.rows("test")
+        pd.DataFrame(
+            {
+                "cell": np.array(data.cells)[data.cell_idx[test]],
+                "drug": np.array(data.drugs)[data.drug_idx[test]],
+                "ln_ic50": data.y[test],
+                "prediction": out.prediction,
+            }
+        ).to_parquet(folder / "test_predictions.parquet", index=False)
+        parity(data.y[test], out.prediction, folder / "parity.png", f"test RMSE {final['final_test_rmse']:.3f}")
+        if history:  # empty when a trial restored from its last epoch only finishes up
+            learning_curves(history, folder / "learning_curves.png")
+        (folder / "history.json").write_text(json.dumps(history, indent=1))
+        if out.attention is not None:
+            interpretation = interpret(out.gates, out.attention, data.drug_idx[test], data.drugs, data.set_names)
+            (folder / "interpretation").mkdir()
+            write_outputs(interpretation, data, folder / "interpretation", "test")
+        save_checkpoint(folder / "checkpoint.pt", trainer)
+        (folder / "config.json").write_text(json.dumps(
+            {"data": to_flat_dict(DataConfig()), "model": to_flat_dict(trainer.model_config), "train": to_flat_dict(trainer.config)}
+        ))
+        mlflow.log_artifacts(str(folder))
+        activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
+        info = log_pyfunc(folder / "checkpoint.pt", activity)
+        mlflow.set_tag(MODEL_URI, info.model_uri)

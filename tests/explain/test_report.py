@@ -1,0 +1,30 @@
+"""`gsdrp explain` on a real (briefly) trained run folder."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from gsdrp.cli import main
+from gsdrp.config import DataConfig, ModelConfig, TrainConfig
+from gsdrp.explain.matrices import KNOWN_PATHWAYS
+from gsdrp.train.run import train_run
+
+
+def test_explain_writes_report_matrices_and_plots(prepared_root, tmp_path, capsys):
+    folder = train_run(
+        DataConfig(), ModelConfig(variant="full"), TrainConfig(max_epochs=1, train_fraction=0.01), tmp_path, prepared_root
+    )
+    main(["explain", "--run", str(folder), "--prepared", str(prepared_root)])
+    out = folder / "explain-test"
+    assert "Known mechanisms in the top 10" in capsys.readouterr().out
+    attention = pd.read_csv(out / "drug_set_attention.csv", index_col=0)
+    assert attention.shape[1] == 44 and ((attention.sum(axis=1) - 1).abs() < 1e-4).all()
+    hits = pd.read_csv(out / "hits_paper_drugs.csv", index_col=0)
+    assert set(hits.index) == set(KNOWN_PATHWAYS)
+    summary = json.loads((out / "summary.json").read_text())
+    assert 0 < summary["gate_stats"]["min"] <= summary["gate_stats"]["max"] < 1
+    assert summary["paper_drugs"]["drugs_present"] + summary["paper_drugs"]["drugs_absent"] == 10
+    assert {p.name for p in (out / "top10").iterdir()} <= {f"{d}.png" for d in KNOWN_PATHWAYS}
+    assert (out / "attention_heatmap.png").stat().st_size > 10_000

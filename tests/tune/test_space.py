@@ -1,0 +1,27 @@
+"""Search-space keys map onto the typed configs; a typo is an error, not a silently ignored knob."""
+
+from __future__ import annotations
+
+import pytest
+from ray import tune
+
+from gsdrp.config import ModelConfig, TrainConfig
+from gsdrp.tune.runner import _collections
+from gsdrp.tune.space import configs
+
+
+def test_flat_trial_config_becomes_typed_configs():
+    model, train = configs({"model.dim": 32, "model.heads": 2, "model.residual_gate": True, "train.lr": 0.01, "other": 1})
+    assert model == ModelConfig(dim=32, heads=2, residual_gate=True)
+    assert train == TrainConfig(lr=0.01)
+
+
+def test_unknown_key_names_the_config():
+    with pytest.raises(KeyError, match="ModelConfig has no field 'dims'"):
+        configs({"model.dims": 32})
+
+
+def test_collections_needed_by_a_space():
+    assert _collections({}) == ["hallmark"]
+    assert _collections({"train.collection": tune.choice(["hallmark", "go"])}) == ["hallmark", "go"]
+    assert _collections({"train.collection": tune.grid_search(["go"])}) == ["go"]

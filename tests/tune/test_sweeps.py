@@ -1,0 +1,203 @@
+"""Sweeps end to end on real Ray and real MLflow: local, ray job submit, tracking server, multi-node,
+a failing trial, a killed-and-resumed driver; then promote and predict from the registry."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import mlflow
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from gsdrp.encoders.drug import DEFAULT_CACHE, models_dir
+from gsdrp.explain.report import explain
+from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
+from gsdrp.tracking.store import KIND, NODE, OUTCOME, REASON, TRIAL_ID
+
+from .conftest import REPO, RayCluster, smoke_command, sweep_env, wait_for
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 900
+
+
+def runs_of(uri: str, experiment: str) -> tuple[list, list]:
+    """(parent runs, trial runs) of an experiment."""
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(experiment)
+    runs = client.search_runs([found.experiment_id], max_results=1000) if found else []
+    return [r for r in runs if r.data.tags.get(KIND) == "sweep"], [r for r in runs if r.data.tags.get(KIND) == "trial"]
+
+
+def assert_tracked(uri: str, experiment: str, trials: int) -> list:
+    """One parent run, ``trials`` nested runs with curves; completed ones carry artifacts and a model."""
+    parents, children = runs_of(uri, experiment)
+    assert len(parents) == 1
+    assert len(children) == trials
+    client = MlflowClient(uri)
+    for run in children:
+        assert run.data.tags["mlflow.parentRunId"] == parents[0].info.run_id
+        assert run.info.run_name.startswith("train_trial_")
+        assert len(client.get_metric_history(run.info.run_id, "val_rmse")) >= 1
+        assert run.info.status in ("FINISHED", "FAILED")
+    completed = [r for r in children if r.data.tags.get(OUTCOME) == "completed"]
+    assert completed, "no trial ran to the end"
+    for run in completed:
+        names = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"parity.png", "learning_curves.png", "test_predictions.parquet", "checkpoint.pt", "interpretation"} <= names
+        inside = {a.path for a in client.list_artifacts(run.info.run_id, "interpretation")}
+        assert {"interpretation/report.md", "interpretation/drug_set_attention.csv", "interpretation/top10"} <= inside
+        assert "final_test_rmse" in run.data.metrics and "final_val_pcc" in run.data.metrics
+    return children
+
+
+def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypatch):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    done = subprocess.run(
+        smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2"),
+        env=sweep_env(uri), capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "best trial" in done.stdout and "mlflow ui --backend-store-uri" in done.stdout
+    children = assert_tracked(uri, "smoke", trials=2)
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    first = promote("smoke")
+    best = min((r for r in children if r.data.tags.get(OUTCOME) == "completed"), key=lambda r: r.data.metrics["final_val_rmse"])
+    assert first.promoted and first.run_id == best.info.run_id
+    assert str(MlflowClient(uri).get_model_version_by_alias(MODEL_NAME, ALIAS).version) == first.version
+    again = promote("smoke")  # the same model does not beat itself
+    assert not again.promoted and again.version == first.version
+
+    pairs = pd.DataFrame(
+        {
+            "cell_line": ["A549", "MCF7", "NO-SUCH-CELL", "A549"],
+            "smiles": ["CCOc1cc2ncnc(Nc3cccc(C#C)c3)c2cc1OCCOC", "CC(=O)Nc1ccc(O)cc1", "CCO", "C1CC((N"],
+        }
+    )
+    pairs.to_csv(tmp_path / "pairs.csv", index=False)
+    out = tmp_path / "preds.csv"
+    subprocess.run(
+        [sys.executable, "-m", "gsdrp.cli", "predict", "--model", f"models:/{MODEL_NAME}@{ALIAS}",
+         "--input", str(tmp_path / "pairs.csv"), "--output", str(out)],
+        env={**os.environ, "MLFLOW_TRACKING_URI": uri}, check=True, timeout=600,
+    )
+    preds = pd.read_csv(out)
+    assert preds["prediction"][:2].notna().all() and preds["error"][:2].isna().all()
+    assert preds["prediction"][2:].isna().all()
+    assert preds["error"][2] == "unknown cell line 'NO-SUCH-CELL'"
+    assert preds["error"][3] == "invalid SMILES 'C1CC((N'"
+    loaded = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@{ALIAS}")
+    assert abs(float(loaded.predict(pairs[:1])["prediction"][0]) - preds["prediction"][0]) < 1e-4
+
+    report = explain(best.info.run_id, "test", tmp_path / "explain", prepared_root)  # an MLflow run id works too
+    assert "Known mechanisms in the top 10" in report.read_text()
+
+
+def test_ray_job_submit_on_a_real_head(prepared_root, raw_dir, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    cluster = RayCluster(head_cpus=2, worker_cpus=[])
+    try:
+        # As cluster/runtime_env.yaml: the job runs from Ray's copy of the code, so data and models are named.
+        env_vars = {
+            "MLFLOW_TRACKING_URI": uri, "HF_HUB_OFFLINE": "1", "GSDRP_MODELS": str(models_dir()),
+            "GSDRP_RAW_DATA": str(raw_dir), "GSDRP_EMBEDDINGS": str(DEFAULT_CACHE),
+        }
+        runtime_env = json.dumps({"env_vars": env_vars})
+        done = subprocess.run(
+            [str(REPO / ".venv" / "bin" / "ray") if (REPO / ".venv").exists() else "ray", "job", "submit",
+             "--address", cluster.dashboard, "--working-dir", str(REPO), "--runtime-env-json", runtime_env, "--",
+             *smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2")],
+            env=cluster.env, capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        assert "succeeded" in done.stdout.lower()
+    finally:
+        cluster.stop()
+    assert_tracked(uri, "smoke", trials=2)
+
+
+def test_multi_node_cluster_logs_to_a_tracking_server(prepared_root, tmp_path, mlflow_server):
+    cluster = RayCluster(head_cpus=0, worker_cpus=[1, 1])  # trials can only run on the two workers
+    try:
+        done = subprocess.run(
+            smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2", "--max-concurrent", "2"),
+            env=sweep_env(mlflow_server, RAY_ADDRESS=cluster.address), capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    finally:
+        cluster.stop()
+    children = assert_tracked(mlflow_server, "smoke", trials=2)
+    assert len({r.data.tags[NODE] for r in children}) == 2  # trials ran on both worker nodes
+
+
+FAILING_SWEEP = textwrap.dedent(
+    """
+    import sys
+    from ray import tune
+    from gsdrp.tune.runner import SweepOptions, run_sweep
+    space = {"train.lr": tune.grid_search([3e-3, 1e12]), "train.train_fraction": 0.02, "model.dim": 16}
+    options = SweepOptions(name="faulty", search="grid", num_samples=1, max_epochs=2, max_failures=1,
+                           storage=sys.argv[1], prepared=sys.argv[2])
+    results = run_sweep(space, options)
+    print("ERRORS", sum(r.error is not None for r in results))
+    """
+)
+
+
+def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(prepared_root, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_SWEEP, str(tmp_path / "ray"), str(prepared_root)],
+        env=sweep_env(uri), capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert "ERRORS 1" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    _, children = runs_of(uri, "faulty")
+    assert len(children) == 2  # the retry reused the failed trial's run
+    failed = [r for r in children if r.info.status == "FAILED"]
+    assert len(failed) == 1 and "non-finite training loss" in failed[0].data.tags[REASON]
+    ok = [r for r in children if r.data.tags.get(OUTCOME) == "completed"]
+    assert len(ok) == 1 and "final_test_rmse" in ok[0].data.metrics
+
+
+def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    command = smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "3", "--max-concurrent", "1")
+    driver = subprocess.Popen(command, env=sweep_env(uri), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def finished_trials() -> list:
+        try:
+            return [r for r in runs_of(uri, "smoke")[1] if r.info.status == "FINISHED"]
+        except Exception:  # the store may be mid-migration while the driver creates it
+            return []
+
+    try:
+        wait_for(lambda: len(finished_trials()) >= 1, TIMEOUT, "a first finished trial")
+        time.sleep(5)  # let Tune write its experiment state after the trial
+    finally:
+        os.killpg(driver.pid, signal.SIGKILL)
+        driver.wait()
+        subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "stop", "--force"], capture_output=True, timeout=120)
+    client = MlflowClient(uri)
+    before = {
+        r.data.tags[TRIAL_ID]: (r.info.run_id, r.info.end_time, len(client.get_metric_history(r.info.run_id, "val_rmse")))
+        for r in finished_trials()
+    }
+    assert 1 <= len(before) < 3
+
+    done = subprocess.run([*command, "--resume"], env=sweep_env(uri), capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    parents, children = runs_of(uri, "smoke")
+    assert len(parents) == 1
+    ids = [r.data.tags[TRIAL_ID] for r in children]
+    assert len(ids) == len(set(ids)) == 3  # every trial once, none duplicated
+    for trial_id, (run_id, end_time, epochs) in before.items():
+        after = next(r for r in children if r.data.tags[TRIAL_ID] == trial_id)
+        assert after.info.run_id == run_id and after.info.end_time == end_time  # not rerun
+        assert len(client.get_metric_history(run_id, "val_rmse")) == epochs  # no second set of curves
