@@ -60,10 +60,16 @@ def interpret(gates: np.ndarray, attention: np.ndarray, drug_idx: np.ndarray, dr
                 "drug": drug,
                 "top10_attention": ";".join(short(s) for s in by_attention.index[:TOP_K]),
                 "top10_gate": ";".join(short(s) for s in by_gate.index[:TOP_K]),
-                "spearman_attention_vs_gate": float(stats.spearmanr(attention_matrix.loc[drug], gate_matrix.loc[drug])[0]),
+                "spearman_attention_vs_gate": _spearman(attention_matrix.loc[drug], gate_matrix.loc[drug]),
             }
         )
     return Interpretation(attention_matrix, per_head, gate_matrix, gate_stats, pd.DataFrame(rows).set_index("drug"))
+
+
+def _spearman(a: pd.Series, b: pd.Series) -> float:
+    if a.nunique() < 2 or b.nunique() < 2:
+        return float("nan")
+    return float(stats.spearmanr(a, b)[0])
 
 
 def chance_of_hit(n_sets: int, n_known: int, k: int = TOP_K) -> float:
