@@ -47,20 +47,6 @@ class Dataset:
         """Row indices of one part (``train``, ``val`` or ``test``)."""
         return np.flatnonzero(self.part == PARTS.index(part))
 
-    def cell_index(self, names: list[str]) -> np.ndarray:
-        return _lookup(self.cells, names, "cell line")
-
-    def drug_index(self, names: list[str]) -> np.ndarray:
-        return _lookup(self.drugs, names, "drug")
-
-
-def _lookup(universe: list[str], names: list[str], what: str) -> np.ndarray:
-    position = {name: i for i, name in enumerate(universe)}
-    unknown = [n for n in names if n not in position]
-    if unknown:
-        raise DataError(f"unknown {what}(s): {', '.join(map(str, unknown[:5]))}")
-    return np.array([position[n] for n in names], dtype=np.int64)
-
 
 def load_dataset(
     config: DataConfig = DataConfig(),

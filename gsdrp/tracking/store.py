@@ -53,9 +53,3 @@ def find_trial_run(client: MlflowClient, experiment_id: str, parent_run_id: str,
         max_results=1,
     )
     return runs[0] if runs else None
-
-
-def trial_runs(client: MlflowClient, experiment_id: str, parent_run_id: str) -> list:
-    return list(
-        client.search_runs([experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{parent_run_id}'", max_results=5000)
-    )

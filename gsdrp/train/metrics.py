@@ -6,9 +6,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-METRICS = ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effects")
-
-
 def rmse(y: np.ndarray, pred: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(y) - np.asarray(pred)) ** 2)))
 
