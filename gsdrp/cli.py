@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from gsdrp.benchmark import MODELS
-from gsdrp.config import VARIANTS, DataConfig, ModelConfig, TrainConfig
+from gsdrp.config import COLLECTIONS, SPLITS, VARIANTS, DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.data.raw import DataError
 
@@ -56,8 +56,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> None:
 
 
 def _add_train_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--split", default="random", choices=["random", "cell_blind", "drug_blind", "tissue_blind"])
-    parser.add_argument("--collection", default="hallmark", choices=["hallmark", "go", "paper_hallmark", "paper_go"])
+    parser.add_argument("--split", default="random", choices=SPLITS)
+    parser.add_argument("--collection", default="hallmark", choices=COLLECTIONS)
     parser.add_argument("--max-epochs", type=int, default=TrainConfig.max_epochs)
     parser.add_argument("--patience", type=int, default=TrainConfig.patience)
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)

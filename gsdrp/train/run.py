@@ -5,14 +5,48 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gsdrp.baselines.naive import NaivePredictor
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, to_flat_dict
-from gsdrp.data.dataset import load_dataset
+from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
-from gsdrp.train.loop import Trainer, save_checkpoint
+from gsdrp.train.loop import Predictions, Trainer, save_checkpoint
 from gsdrp.train.metrics import regression_metrics
+
+
+def evaluate_trained(trainer: Trainer) -> tuple[dict[str, float], Predictions]:
+    """``val_*`` and ``test_*`` metrics (PCC vs mean effects included) and the test predictions with weights."""
+    data = trainer.data
+    reference = NaivePredictor("mean_effects", trainer.model_config.screen_covariate)
+    reference.fit(data)
+    metrics = {}
+    for part in ("val", "test"):
+        rows = data.rows(part)
+        out = trainer.predict(rows, keep_weights=part == "test")
+        scores = regression_metrics(data.y[rows], out.prediction, data.drug_idx[rows], reference.predict(data, rows))
+        metrics.update({f"{part}_{k}": v for k, v in scores.items()})
+    return metrics, out
+
+
+def predictions_table(data: Dataset, prediction: np.ndarray) -> pd.DataFrame:
+    test = data.rows("test")
+    return pd.DataFrame(
+        {
+            "cell": np.array(data.cells)[data.cell_idx[test]],
+            "drug": np.array(data.drugs)[data.drug_idx[test]],
+            "gdsc2": data.gdsc2[test],
+            "ln_ic50": data.y[test],
+            "prediction": prediction,
+        }
+    )
+
+
+def write_config(path: Path, data_config: DataConfig, model_config: ModelConfig, train_config: TrainConfig) -> None:
+    """The three configs as flat dicts: what ``gsdrp explain`` rebuilds a model from."""
+    configs = {"data": to_flat_dict(data_config), "model": to_flat_dict(model_config), "train": to_flat_dict(train_config)}
+    path.write_text(json.dumps(configs, indent=2))
 
 
 def train_run(
@@ -23,29 +57,11 @@ def train_run(
     data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared)
     trainer = Trainer(data, model_config, train_config)
     result = trainer.fit(callback=lambda r: print(json.dumps({"epoch": r.epoch, **r.metrics}), flush=True))
-    reference = NaivePredictor("mean_effects", model_config.screen_covariate)
-    reference.fit(data)
-    metrics = {"best_epoch": result.best_epoch}
-    predictions = {}
-    for part in ("val", "test"):
-        rows = data.rows(part)
-        predictions[part] = trainer.predict(rows).prediction
-        scores = regression_metrics(data.y[rows], predictions[part], data.drug_idx[rows], reference.predict(data, rows))
-        metrics.update({f"{part}_{k}": v for k, v in scores.items()})
-    test = data.rows("test")
-    pd.DataFrame(
-        {
-            "cell": [data.cells[i] for i in data.cell_idx[test]],
-            "drug": [data.drugs[i] for i in data.drug_idx[test]],
-            "gdsc2": data.gdsc2[test],
-            "ln_ic50": data.y[test],
-            "prediction": predictions["test"],
-        }
-    ).to_parquet(folder / "predictions.parquet", index=False)
+    scores, test_output = evaluate_trained(trainer)
+    metrics = {"best_epoch": result.best_epoch, **scores}
+    predictions_table(data, test_output.prediction).to_parquet(folder / "predictions.parquet", index=False)
     save_checkpoint(folder / "checkpoint.pt", trainer)
     (folder / "history.json").write_text(json.dumps(result.history, indent=1))
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    (folder / "config.json").write_text(
-        json.dumps({"data": to_flat_dict(data_config), "model": to_flat_dict(model_config), "train": to_flat_dict(train_config)}, indent=2)
-    )
+    write_config(folder / "config.json", data_config, model_config, train_config)
     return folder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from gsdrp.config import SPLITS
 from gsdrp.tune.runner import SweepOptions
 
 
@@ -17,7 +18,7 @@ def parse_options(argv: list[str] | None, description: str, **defaults) -> Sweep
     parser.add_argument("--cpus-per-trial", type=float, default=base.cpus_per_trial)
     parser.add_argument("--gpus-per-trial", type=float, default=base.gpus_per_trial, help="fractions allowed, e.g. 0.5")
     parser.add_argument("--storage", default=base.storage, help="trial results and checkpoints (shared storage on clusters)")
-    parser.add_argument("--split", default=base.split, choices=["random", "cell_blind", "drug_blind", "tissue_blind"])
+    parser.add_argument("--split", default=base.split, choices=SPLITS)
     parser.add_argument("--max-epochs", type=int, default=base.max_epochs)
     parser.add_argument("--max-failures", type=int, default=base.max_failures, help="retries per failing trial")
     parser.add_argument("--seed", type=int, default=base.seed, help="search seed")

@@ -13,13 +13,11 @@ import traceback
 from pathlib import Path
 
 import mlflow
-import numpy as np
 import pandas as pd
 import ray
 import torch
 from ray import tune
 
-from gsdrp.baselines.naive import NaivePredictor
 from gsdrp.config import DataConfig, to_flat_dict
 from gsdrp.data.dataset import Dataset
 from gsdrp.explain.interpret import interpret
@@ -28,7 +26,7 @@ from gsdrp.explain.report import write_outputs
 from gsdrp.tracking.pyfunc import log_pyfunc
 from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, use_tracking
 from gsdrp.train.loop import EpochReport, Trainer, save_checkpoint
-from gsdrp.train.metrics import regression_metrics
+from gsdrp.train.run import evaluate_trained, predictions_table, write_config
 from gsdrp.tune.space import configs
 
 CHECKPOINT_FILE = "trainer.pt"
@@ -90,26 +88,13 @@ def _report(report: EpochReport, trainer: Trainer) -> None:
 def _finish(trainer: Trainer, history: list[dict]) -> None:
     """Final validation/test metrics, artifacts and the pyfunc model of a trial that ran to the end."""
     data = trainer.data
-    reference = NaivePredictor("mean_effects", trainer.model_config.screen_covariate)
-    reference.fit(data)
-    final = {}
-    for part in ("val", "test"):
-        rows = data.rows(part)
-        out = trainer.predict(rows, keep_weights=part == "test")
-        scores = regression_metrics(data.y[rows], out.prediction, data.drug_idx[rows], reference.predict(data, rows))
-        final.update({f"final_{part}_{k}": v for k, v in scores.items()})
+    scores, out = evaluate_trained(trainer)
+    final = {f"final_{k}": v for k, v in scores.items()}
     mlflow.log_metrics(final)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         test = data.rows("test")
-        pd.DataFrame(
-            {
-                "cell": np.array(data.cells)[data.cell_idx[test]],
-                "drug": np.array(data.drugs)[data.drug_idx[test]],
-                "ln_ic50": data.y[test],
-                "prediction": out.prediction,
-            }
-        ).to_parquet(folder / "test_predictions.parquet", index=False)
+        predictions_table(data, out.prediction).to_parquet(folder / "test_predictions.parquet", index=False)
         parity(data.y[test], out.prediction, folder / "parity.png", f"test RMSE {final['final_test_rmse']:.3f}")
         if history:  # empty when a trial restored from its last epoch only finishes up
             learning_curves(history, folder / "learning_curves.png")
@@ -119,9 +104,7 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
             (folder / "interpretation").mkdir()
             write_outputs(interpretation, data, folder / "interpretation", "test")
         save_checkpoint(folder / "checkpoint.pt", trainer)
-        (folder / "config.json").write_text(json.dumps(
-            {"data": to_flat_dict(DataConfig()), "model": to_flat_dict(trainer.model_config), "train": to_flat_dict(trainer.config)}
-        ))
+        write_config(folder / "config.json", DataConfig(), trainer.model_config, trainer.config)
         mlflow.log_artifacts(str(folder))
         activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
         info = log_pyfunc(folder / "checkpoint.pt", activity)
