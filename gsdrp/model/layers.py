@@ -52,15 +52,17 @@ class DrugGate(nn.Module):
 class GatedCrossAttention(nn.Module):
     """Multi-head attention with z_d as the only query over a cell's gated gene-set tokens.
 
-    A scalar gate scales a token, so the gated token's key and value are the cell's key and
-    value scaled per pair: keys and values are projected once per distinct cell.
+    A scalar gate scales a token, so with a bias-free projection the gated token's key and value,
+    W(s.h), are the cell's W h scaled per pair: keys and values are projected once per distinct
+    cell. Leaving out the biases loses nothing: a key bias adds the same logit to every set of a
+    query (softmax ignores it) and a value bias adds a constant that ``out``'s bias absorbs.
     """
 
     def __init__(self, dim: int, heads: int):
         super().__init__()
         self.heads, self.head_dim = heads, dim // heads
         self.query = nn.Linear(dim, dim)
-        self.key_value = nn.Linear(dim, 2 * dim)
+        self.key_value = nn.Linear(dim, 2 * dim, bias=False)
         self.out = nn.Linear(dim, dim)
 
     def forward(self, z, tokens, scale, drug_of_pair, cell_of_pair) -> tuple[torch.Tensor, torch.Tensor]:

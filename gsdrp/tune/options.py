@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gsdrp.config import SPLITS
+from gsdrp.data.flags import add_data_options, data_config
 from gsdrp.tune.runner import SweepOptions
 
 
@@ -22,12 +23,13 @@ def parse_options(argv: list[str] | None, description: str, **defaults) -> Sweep
     parser.add_argument("--max-epochs", type=int, default=base.max_epochs)
     parser.add_argument("--max-failures", type=int, default=base.max_failures, help="retries per failing trial")
     parser.add_argument("--seed", type=int, default=base.seed, help="search seed")
-    parser.add_argument("--prepared", default=base.prepared, help="prepared data cache root")
+    add_data_options(parser, cache_flag="--prepared")
     parser.add_argument("--resume", action="store_true", help="continue the sweep stored under --storage/--name")
     args = parser.parse_args(argv)
     return SweepOptions(
         name=args.name, num_samples=args.num_samples, max_concurrent=args.max_concurrent,
         cpus_per_trial=args.cpus_per_trial, gpus_per_trial=args.gpus_per_trial, storage=args.storage,
         split=args.split, max_epochs=args.max_epochs, grace_period=base.grace_period, max_failures=args.max_failures,
-        search=base.search, resume=args.resume, seed=args.seed, prepared=args.prepared,
+        search=base.search, resume=args.resume, seed=args.seed, data=data_config(args), prepared=args.prepared,
+        raw=args.raw,
     )

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import ray
+from mlflow.entities import Param
 from ray import tune
 from ray.tune.schedulers import ASHAScheduler
 from ray.tune.search import ConcurrencyLimiter
 from ray.tune.search.hyperopt import HyperOptSearch
 
-from gsdrp.config import DataConfig
+from gsdrp.config import DataConfig, to_flat_dict
 from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.tracking.store import KIND, OUTCOME, REASON, experiment_id, find_trial_run, tracking_uri, use_tracking
@@ -43,7 +44,9 @@ class SweepOptions:
     search: str = "hyperopt"  # "hyperopt" (with ASHA) or "grid" (every combination, no early stopping)
     resume: bool = False
     seed: int = 0
+    data: DataConfig = DataConfig()
     prepared: str = str(DEFAULT_OUT)
+    raw: str | None = None  # raw data folder, read only if the prepared cache is missing
 
 
 class CloseTrialRuns(tune.Callback):
@@ -91,8 +94,9 @@ def _parent_run(options: SweepOptions, experiment_dir: Path, space: dict) -> dic
     client = use_tracking()
     experiment = experiment_id(client, options.name)
     parent = client.create_run(experiment, run_name=f"sweep-{options.name}", tags={KIND: "sweep"})
-    for key, value in asdict(options).items():
-        client.log_param(parent.info.run_id, f"sweep.{key}", value)
+    params = {f"sweep.{f.name}": getattr(options, f.name) for f in fields(options) if f.name != "data"}
+    params.update(to_flat_dict(options.data, "data."))
+    client.log_batch(parent.info.run_id, params=[Param(key, str(value)) for key, value in params.items()])
     client.log_text(parent.info.run_id, json.dumps({k: str(v) for k, v in space.items()}, indent=1), "search_space.json")
     state = {"experiment_id": experiment, "parent_run_id": parent.info.run_id, "tracking_uri": tracking_uri()}
     experiment_dir.mkdir(parents=True, exist_ok=True)
@@ -116,7 +120,8 @@ def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
     sweep = _parent_run(options, experiment_dir, space)
     _init_ray()
     datasets = {
-        name: load_dataset(DataConfig(), options.split, name, out=options.prepared) for name in _collections(space)
+        name: load_dataset(options.data, options.split, name, out=options.prepared, raw=options.raw)
+        for name in _collections(space)
     }
     trainable = tune.with_resources(
         tune.with_parameters(train_trial, datasets=datasets, sweep=sweep),

@@ -18,7 +18,7 @@ import ray
 import torch
 from ray import tune
 
-from gsdrp.config import DataConfig, to_flat_dict
+from gsdrp.config import to_flat_dict
 from gsdrp.data.dataset import Dataset
 from gsdrp.explain.interpret import interpret
 from gsdrp.explain.plots import learning_curves, parity
@@ -52,7 +52,11 @@ def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str
     )
     try:
         if not existing:
-            mlflow.log_params({**to_flat_dict(model_config, "model."), **to_flat_dict(train_config, "train.")})
+            mlflow.log_params({
+                **to_flat_dict(data.config, "data."),
+                **to_flat_dict(model_config, "model."),
+                **to_flat_dict(train_config, "train."),
+            })
         trainer = Trainer(data, model_config, train_config)
         first_epoch = _restore(trainer)
         result = trainer.fit(callback=lambda report: _report(report, trainer), first_epoch=first_epoch)
@@ -104,7 +108,7 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
             (folder / "interpretation").mkdir()
             write_outputs(interpretation, data, folder / "interpretation", "test")
         save_checkpoint(folder / "checkpoint.pt", trainer)
-        write_config(folder / "config.json", DataConfig(), trainer.model_config, trainer.config)
+        write_config(folder / "config.json", data.config, trainer.model_config, trainer.config)
         mlflow.log_artifacts(str(folder))
         activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
         info = log_pyfunc(folder / "checkpoint.pt", activity)

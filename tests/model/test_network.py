@@ -89,3 +89,31 @@ def test_gates_depend_on_the_drug():
 def test_dim_must_divide_by_heads():
     with pytest.raises(ValueError, match="divisible by heads"):
         ModelConfig(dim=10, heads=4)
+
+
+def test_attention_equals_standard_attention_over_gated_tokens():
+    """Eq. 5: keys and values are projected from the gated tokens s.h, with biases (torch's MHA)."""
+    from gsdrp.model.layers import GatedCrossAttention
+
+    torch.manual_seed(1)
+    dim, heads, cells, pairs = 16, 4, 3, 9
+    ours = GatedCrossAttention(dim, heads)
+    reference = torch.nn.MultiheadAttention(dim, heads, batch_first=True)
+    with torch.no_grad():
+        reference.in_proj_bias.normal_()
+        reference.in_proj_weight[:dim] = ours.query.weight
+        reference.in_proj_weight[dim:] = ours.key_value.weight
+        reference.in_proj_bias[:dim] = ours.query.bias
+        reference.out_proj.weight.copy_(ours.out.weight)
+        # the value bias survives attention as a constant: fold it into ours' output bias
+        ours.out.bias.copy_(reference.out_proj.bias + reference.out_proj.weight @ reference.in_proj_bias[2 * dim :])
+    z, tokens = torch.randn(2, dim), torch.randn(cells, N_SETS, dim)
+    cell_of_pair, drug_of_pair = torch.randint(0, cells, (pairs,)), torch.randint(0, 2, (pairs,))
+    scale = torch.rand(pairs, N_SETS)
+    v, weights = ours(z, tokens, scale, drug_of_pair, cell_of_pair)
+    gated = scale.unsqueeze(-1) * tokens[cell_of_pair]
+    expected, expected_weights = reference(
+        z[drug_of_pair].unsqueeze(1), gated, gated, need_weights=True, average_attn_weights=False
+    )
+    torch.testing.assert_close(v, expected.squeeze(1))
+    torch.testing.assert_close(weights, expected_weights.squeeze(2))

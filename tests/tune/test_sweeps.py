@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from gsdrp.config import DataConfig
 from gsdrp.encoders.drug import DEFAULT_CACHE, models_dir
 from gsdrp.explain.report import explain
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
@@ -113,14 +114,18 @@ def test_ray_job_submit_on_a_real_head(prepared_root, raw_dir, tmp_path):
         done = subprocess.run(
             [str(REPO / ".venv" / "bin" / "ray") if (REPO / ".venv").exists() else "ray", "job", "submit",
              "--address", cluster.dashboard, "--working-dir", str(REPO), "--runtime-env-json", runtime_env, "--",
-             *smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2")],
+             *smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2", "--replicates", "mean")],
             env=cluster.env, capture_output=True, text=True, timeout=TIMEOUT,
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         assert "succeeded" in done.stdout.lower()
     finally:
         cluster.stop()
-    assert_tracked(uri, "smoke", trials=2)
+    children = assert_tracked(uri, "smoke", trials=2)
+    # a non-default DataConfig reaches the job's driver (which prepares its cache), every trial and the parent run
+    assert (prepared_root / DataConfig(replicates="mean").cache_name / "summary.json").is_file()
+    parents, _ = runs_of(uri, "smoke")
+    assert {r.data.params["data.replicates"] for r in parents + children} == {"mean"}
 
 
 def test_multi_node_cluster_logs_to_a_tracking_server(prepared_root, tmp_path, mlflow_server):
