@@ -72,6 +72,7 @@ def write_outputs(result: Interpretation, data: Dataset, out: Path, part: str) -
     heatmap(result.attention, out / "attention_heatmap.png", f"mean cross-attention, {part} samples")
     paper_table, paper_total = hit_rate(result.attention, KNOWN_PATHWAYS)
     paper_table.to_csv(out / "hits_paper_drugs.csv")
+    gate_total = hit_rate(result.gates, KNOWN_PATHWAYS)[1]
     pathways = dict(zip(data.drugs, [data.pathway_names[i] if i >= 0 else None for i in data.pathway], strict=True))
     pathway_table, pathway_total = hit_rate(result.attention, known_by_pathway(pathways))
     pathway_table.to_csv(out / "hits_by_target_pathway.csv")
@@ -79,14 +80,14 @@ def write_outputs(result: Interpretation, data: Dataset, out: Path, part: str) -
     for drug, known in KNOWN_PATHWAYS.items():
         if drug in result.attention.index:
             top_sets_bar(top_sets(result.attention, drug), out / "top10" / f"{drug}.png", f"{drug}: top-10 gene sets", known)
-    (out / "report.md").write_text(_markdown(result, paper_table, paper_total, pathway_total, data, part))
-    (out / "summary.json").write_text(
-        json.dumps({"gate_stats": result.gate_stats, "paper_drugs": paper_total, "target_pathways": pathway_total}, indent=2)
-    )
+    totals = {"paper_drugs": paper_total, "paper_drugs_by_gate": gate_total, "target_pathways": pathway_total}
+    (out / "report.md").write_text(_markdown(result, paper_table, totals, data, part))
+    (out / "summary.json").write_text(json.dumps({"gate_stats": result.gate_stats, **totals}, indent=2))
 
 
-def _markdown(result, paper_table: pd.DataFrame, paper_total: dict, pathway_total: dict, data: Dataset, part: str) -> str:
+def _markdown(result, paper_table: pd.DataFrame, totals: dict[str, dict], data: Dataset, part: str) -> str:
     g = result.gate_stats
+    paper_total, gate_total, pathway_total = totals["paper_drugs"], totals["paper_drugs_by_gate"], totals["target_pathways"]
     lines = [
         f"# Interpretation ({data.collection} sets, {data.split} split, {part} samples)",
         "",
@@ -113,6 +114,9 @@ def _markdown(result, paper_table: pd.DataFrame, paper_total: dict, pathway_tota
         f"**Hits {paper_total['hits']}/{paper_total['drugs_present']}** (absent: {paper_total['drugs_absent']}); "
         f"expected by chance {paper_total['expected_hits_by_chance']:.2f}; permutation p = "
         f"{paper_total['permutation_p_value']:.3f} ({paper_total['permutations']:,} permutations). Paper: {PAPER_HITS}.",
+        "",
+        f"Ranked by gate instead of attention: {gate_total['hits']}/{gate_total['drugs_present']} hits, "
+        f"{gate_total['expected_hits_by_chance']:.2f} expected by chance, permutation p = {gate_total['permutation_p_value']:.3f}.",
         "",
         f"Over all drugs whose TARGET_PATHWAY maps to Hallmark sets (`gsdrp/explain/pathway_map.py`): "
         f"{pathway_total['hits']}/{pathway_total['drugs_present']} hits, {pathway_total['expected_hits_by_chance']:.1f} "
