@@ -61,11 +61,12 @@ def run_benchmark(
     train_config: TrainConfig = TrainConfig(),
     data_config: DataConfig = DataConfig(),
     prepared: Path = DEFAULT_OUT,
+    raw: Path | None = None,
 ) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     log = out / "results.jsonl"
     done = {(r["model"], r["screen"], r["seed"]) for r in _read(log)}
-    data = load_dataset(data_config, split, train_config.collection, out=prepared)
+    data = load_dataset(data_config, split, train_config.collection, out=prepared, raw=raw)
     noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
     test = data.rows("test")
     for screen in screen_modes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gsdrp.benchmark import MODELS
 from gsdrp.config import COLLECTIONS, SPLITS, VARIANTS, ModelConfig, TrainConfig
-from gsdrp.data.flags import add_data_options, data_config, prepared_data_config
+from gsdrp.data.flags import add_data_options, data_config
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.data.raw import DataError
 
@@ -68,7 +68,9 @@ def cmd_train(args: argparse.Namespace) -> None:
         variant=args.variant, encoder=args.encoder, finetune_encoder=args.finetune, dim=args.dim, heads=args.heads,
         screen_covariate=not args.no_screen_covariate,
     )
-    folder = train_run(prepared_data_config(args), model_config, _train_config(args, args.seed), Path(args.out), Path(args.prepared))
+    folder = train_run(
+        data_config(args), model_config, _train_config(args, args.seed), Path(args.out), Path(args.prepared), args.raw
+    )
     print(json.dumps(json.loads((folder / "metrics.json").read_text()), indent=2))
     print(f"run folder: {folder}")
 
@@ -79,7 +81,7 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
     out = Path(args.out) / args.split
     run_benchmark(
         args.split, args.seeds, out, tuple(args.models), tuple(s == "on" for s in args.screen),
-        _train_config(args), prepared_data_config(args), Path(args.prepared),
+        _train_config(args), data_config(args), Path(args.prepared), args.raw,
     )
     print((out / "table.md").read_text())
 

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from gsdrp.cli import main
+from gsdrp.config import DataConfig
 
 
 def test_data_info_prints_the_summary(prepared_root, capsys):
@@ -26,6 +27,7 @@ def test_train_writes_a_complete_run_folder(prepared_root, tmp_path, capsys):
     main([
         "train", "--variant", "full", "--split", "random", "--seed", "0", "--prepared", str(prepared_root),
         "--out", str(tmp_path), "--max-epochs", "1", "--train-fraction", "0.01",
+        "--raw", str(tmp_path / "no-such-folder"),  # read only when the cache is missing
     ])
     folder = tmp_path / "full-random-seed0"
     assert {p.name for p in folder.iterdir()} == {
@@ -36,3 +38,13 @@ def test_train_writes_a_complete_run_folder(prepared_root, tmp_path, capsys):
     assert "test_pcc_vs_mean_effects" in metrics and "test_mean_drug_pcc" in metrics
     state = torch.load(folder / "checkpoint.pt", weights_only=True)
     assert state["model_config"]["variant"] == "full"
+
+
+def test_train_builds_a_missing_cache_from_raw(raw_dir, tmp_path):
+    prepared = tmp_path / "prepared"
+    main([
+        "train", "--variant", "baseline", "--raw", str(raw_dir), "--prepared", str(prepared),
+        "--out", str(tmp_path / "runs"), "--max-epochs", "1", "--train-fraction", "0.01",
+    ])
+    assert (prepared / DataConfig().cache_name / "summary.json").is_file()
+    assert (tmp_path / "runs" / "baseline-random-seed0" / "metrics.json").is_file()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gsdrp.config import EXPRESSION_SOURCES, GENE_UNIVERSES, REPLICATE_MODES, DataConfig
-from gsdrp.data.prepare import DEFAULT_OUT, prepare
-from gsdrp.data.raw import resolve_raw_dir
+from gsdrp.data.prepare import DEFAULT_OUT
 
 
 def add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out") -> None:
@@ -22,9 +21,3 @@ def add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out")
 def data_config(args: argparse.Namespace) -> DataConfig:
     return DataConfig(expression=args.expression, genes=args.genes, replicates=args.replicates, split_seed=args.split_seed)
 
-
-def prepared_data_config(args: argparse.Namespace) -> DataConfig:
-    """``data_config(args)``, with its cache first built from ``--raw`` if it is missing."""
-    config = data_config(args)
-    prepare(config, resolve_raw_dir(args.raw), args.prepared)
-    return config

@@ -18,9 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from gsdrp.explain.matrices import drug_by_set
-
-TOP_K = 10
+from gsdrp.explain.matrices import TOP_K, drug_by_set, short, top_sets
 
 
 @dataclass
@@ -30,10 +28,6 @@ class Interpretation:
     gates: pd.DataFrame  # drugs x sets
     gate_stats: dict[str, float]
     rankings: pd.DataFrame  # per drug: top sets by attention and by gate, and their Spearman correlation
-
-
-def short(name: str) -> str:
-    return name.removeprefix("HALLMARK_")
 
 
 def interpret(gates: np.ndarray, attention: np.ndarray, drug_idx: np.ndarray, drugs: list[str], set_names: list[str]) -> Interpretation:
@@ -53,13 +47,11 @@ def interpret(gates: np.ndarray, attention: np.ndarray, drug_idx: np.ndarray, dr
     }
     rows = []
     for drug in attention_matrix.index:
-        by_attention = attention_matrix.loc[drug].sort_values(ascending=False)
-        by_gate = gate_matrix.loc[drug].sort_values(ascending=False)
         rows.append(
             {
                 "drug": drug,
-                "top10_attention": ";".join(short(s) for s in by_attention.index[:TOP_K]),
-                "top10_gate": ";".join(short(s) for s in by_gate.index[:TOP_K]),
+                "top10_attention": ";".join(short(s) for s in top_sets(attention_matrix, drug).index),
+                "top10_gate": ";".join(short(s) for s in top_sets(gate_matrix, drug).index),
                 "spearman_attention_vs_gate": _spearman(attention_matrix.loc[drug], gate_matrix.loc[drug]),
             }
         )

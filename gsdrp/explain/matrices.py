@@ -20,6 +20,14 @@ KNOWN_PATHWAYS = {
 }
 
 
+TOP_K = 10
+
+
+def short(name: str) -> str:
+    """A gene-set name without the collection prefix: ``HALLMARK_HYPOXIA`` -> ``HYPOXIA``."""
+    return name.removeprefix("HALLMARK_")
+
+
 def drug_by_set(values: np.ndarray, drug_idx: np.ndarray, drugs: list[str], set_names: list[str]) -> pd.DataFrame:
     """Mean of per-sample ``values`` ([rows, K], or [rows, heads, K], heads averaged) per drug."""
     if values.ndim == 3:
@@ -31,6 +39,6 @@ def drug_by_set(values: np.ndarray, drug_idx: np.ndarray, drugs: list[str], set_
     return means
 
 
-def top_sets(matrix: pd.DataFrame, drug: str, k: int = 10) -> pd.Series:
+def top_sets(matrix: pd.DataFrame, drug: str, k: int = TOP_K) -> pd.Series:
     """The ``k`` gene sets with the largest value for ``drug``, largest first."""
     return matrix.loc[drug].sort_values(ascending=False).head(k)

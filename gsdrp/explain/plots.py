@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from gsdrp.explain.matrices import short  # noqa: E402
+
 
 def parity(y: np.ndarray, pred: np.ndarray, path: Path, title: str) -> Path:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -33,7 +35,7 @@ def learning_curves(history: list[dict], path: Path) -> Path:
 
 def top_sets_bar(values: pd.Series, path: Path, title: str, known: list[str] = ()) -> Path:
     """Horizontal bars, largest on top; sets known for the drug's mechanism in orange."""
-    names = [n.removeprefix("HALLMARK_") for n in values.index]
+    names = [short(n) for n in values.index]
     colors = ["tab:orange" if n in known else "tab:blue" for n in names]
     fig, ax = plt.subplots(figsize=(5, 0.35 * len(values) + 1))
     ax.barh(names[::-1], values.to_numpy()[::-1], color=colors[::-1])
@@ -44,7 +46,7 @@ def top_sets_bar(values: pd.Series, path: Path, title: str, known: list[str] = (
 def heatmap(matrix: pd.DataFrame, path: Path, title: str) -> Path:
     fig, ax = plt.subplots(figsize=(0.18 * matrix.shape[1] + 3, 0.06 * matrix.shape[0] + 2))
     image = ax.imshow(matrix.to_numpy(), aspect="auto", cmap="magma")
-    ax.set_xticks(range(matrix.shape[1]), [c.removeprefix("HALLMARK_") for c in matrix.columns], rotation=90, fontsize=5)
+    ax.set_xticks(range(matrix.shape[1]), [short(c) for c in matrix.columns], rotation=90, fontsize=5)
     ax.set_yticks([])
     ax.set(title=title, ylabel=f"{matrix.shape[0]} drugs")
     fig.colorbar(image, ax=ax)

@@ -16,8 +16,8 @@ import torch
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, from_flat_dict
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
-from gsdrp.explain.interpret import TOP_K, Interpretation, hit_rate, interpret
-from gsdrp.explain.matrices import KNOWN_PATHWAYS, top_sets
+from gsdrp.explain.interpret import Interpretation, hit_rate, interpret
+from gsdrp.explain.matrices import KNOWN_PATHWAYS, TOP_K, top_sets
 from gsdrp.explain.pathway_map import known_by_pathway
 from gsdrp.explain.plots import heatmap, top_sets_bar
 from gsdrp.train.loop import Trainer

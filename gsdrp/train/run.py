@@ -43,18 +43,28 @@ def predictions_table(data: Dataset, prediction: np.ndarray) -> pd.DataFrame:
     )
 
 
-def write_config(path: Path, data_config: DataConfig, model_config: ModelConfig, train_config: TrainConfig) -> None:
-    """The three configs as flat dicts: what ``gsdrp explain`` rebuilds a model from."""
-    configs = {"data": to_flat_dict(data_config), "model": to_flat_dict(model_config), "train": to_flat_dict(train_config)}
+def write_config(path: Path, trainer: Trainer) -> None:
+    """The trainer's data, model and train configs as flat dicts: what ``gsdrp explain`` rebuilds a model from."""
+    configs = {
+        "data": to_flat_dict(trainer.data.config),
+        "model": to_flat_dict(trainer.model_config),
+        "train": to_flat_dict(trainer.config),
+    }
     path.write_text(json.dumps(configs, indent=2))
 
 
 def train_run(
-    data_config: DataConfig, model_config: ModelConfig, train_config: TrainConfig, out: Path, prepared: Path = DEFAULT_OUT
+    data_config: DataConfig,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    out: Path,
+    prepared: Path = DEFAULT_OUT,
+    raw: Path | None = None,
 ) -> Path:
+    """Train one model and write its run folder; ``raw`` is read only if the prepared cache is missing."""
     folder = out / f"{model_config.variant}-{train_config.split}-seed{train_config.seed}"
     folder.mkdir(parents=True, exist_ok=True)
-    data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared)
+    data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared, raw=raw)
     trainer = Trainer(data, model_config, train_config)
     result = trainer.fit(callback=lambda r: print(json.dumps({"epoch": r.epoch, **r.metrics}), flush=True))
     scores, test_output = evaluate_trained(trainer)
@@ -63,5 +73,5 @@ def train_run(
     save_checkpoint(folder / "checkpoint.pt", trainer)
     (folder / "history.json").write_text(json.dumps(result.history, indent=1))
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    write_config(folder / "config.json", data_config, model_config, train_config)
+    write_config(folder / "config.json", trainer)
     return folder

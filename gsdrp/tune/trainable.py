@@ -108,7 +108,7 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
             (folder / "interpretation").mkdir()
             write_outputs(interpretation, data, folder / "interpretation", "test")
         save_checkpoint(folder / "checkpoint.pt", trainer)
-        write_config(folder / "config.json", data.config, trainer.model_config, trainer.config)
+        write_config(folder / "config.json", trainer)
         mlflow.log_artifacts(str(folder))
         activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
         info = log_pyfunc(folder / "checkpoint.pt", activity)
