@@ -158,12 +158,26 @@ def _tune_config(options: SweepOptions) -> tune.TuneConfig:
     return tune.TuneConfig(metric=METRIC, mode=MODE, search_alg=search, scheduler=scheduler, num_samples=options.num_samples)
 
 
+def _close_lost_trials(client, sweep: dict[str, str]) -> None:
+    """Close trial runs still RUNNING once every trial has ended: trials whose driver was killed
+    before Tune recorded them. A resumed sweep cannot continue them and runs new trials instead."""
+    lost = client.search_runs(
+        [sweep["experiment_id"]],
+        filter_string=f"tags.`mlflow.parentRunId` = '{sweep['parent_run_id']}' and attributes.status = 'RUNNING'",
+    )
+    for run in lost:
+        client.set_tag(run.info.run_id, OUTCOME, "lost_with_driver")
+        client.set_tag(run.info.run_id, REASON, "the sweep driver died while this trial ran, before Tune recorded it")
+        client.set_terminated(run.info.run_id, "KILLED")
+
+
 def _summarise(results: tune.ResultGrid, sweep: dict[str, str]) -> None:
     client = use_tracking(sweep["tracking_uri"])
     parent = sweep["parent_run_id"]
     finished = [r for r in results if r.error is None and r.metrics and METRIC in r.metrics]
     client.log_metric(parent, "trials_finished", len(finished))
     client.log_metric(parent, "trials_failed", sum(r.error is not None for r in results))
+    _close_lost_trials(client, sweep)
     if finished:
         best = min(finished, key=lambda r: r.metrics[METRIC])
         client.log_metric(parent, f"best_{METRIC}", best.metrics[METRIC])

@@ -201,8 +201,30 @@ def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, 
     parents, children = runs_of(uri, "smoke")
     assert len(parents) == 1
     ids = [r.data.tags[TRIAL_ID] for r in children]
-    assert len(ids) == len(set(ids)) == 3  # every trial once, none duplicated
+    assert len(ids) == len(set(ids))  # every trial once, none duplicated
+    # A trial the kill caught before Tune recorded it cannot be resumed: it is closed, and a new trial runs.
+    lost = [r for r in children if r.data.tags.get(OUTCOME) == "lost_with_driver"]
+    assert len(lost) <= 1 and all(r.info.status == "KILLED" for r in lost)
+    assert len(children) - len(lost) == 3 and all(r.info.status == "FINISHED" for r in children if r not in lost)
     for trial_id, (run_id, end_time, epochs) in before.items():
         after = next(r for r in children if r.data.tags[TRIAL_ID] == trial_id)
         assert after.info.run_id == run_id and after.info.end_time == end_time  # not rerun
         assert len(client.get_metric_history(run_id, "val_rmse")) == epochs  # no second set of curves
+
+
+def test_runs_left_running_are_closed_as_lost(tmp_path):
+    """After a sweep, a trial run still RUNNING belongs to a trial Tune never recorded: it is closed."""
+    from gsdrp.tracking.store import use_tracking
+    from gsdrp.tune.runner import _close_lost_trials
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = use_tracking(uri)
+    experiment = client.create_experiment("lost")
+    parent = client.create_run(experiment, tags={KIND: "sweep"}).info.run_id
+    done = client.create_run(experiment, tags={KIND: "trial", "mlflow.parentRunId": parent}).info.run_id
+    client.set_terminated(done, "FINISHED")
+    orphan = client.create_run(experiment, tags={KIND: "trial", "mlflow.parentRunId": parent}).info.run_id
+    _close_lost_trials(client, {"experiment_id": experiment, "parent_run_id": parent})
+    assert client.get_run(orphan).info.status == "KILLED"
+    assert client.get_run(orphan).data.tags[OUTCOME] == "lost_with_driver"
+    assert client.get_run(done).info.status == "FINISHED" and OUTCOME not in client.get_run(done).data.tags
