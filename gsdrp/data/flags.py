@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from gsdrp.config import EXPRESSION_SOURCES, GENE_UNIVERSES, REPLICATE_MODES, DataConfig
-from gsdrp.data.prepare import DEFAULT_OUT
+from gsdrp.config import DataConfig
+from gsdrp.config_flags import add_config_flags, config_from_args
+from gsdrp.paths import DEFAULT_PREPARED, ENV_PREPARED
+
+SECTION = "data"
 
 
-def add_data_options(parser: argparse.ArgumentParser, cache_flag: str = "--out") -> None:
-    """``--raw``, the prepared-cache root (named ``cache_flag``, stored as ``prepared``) and the DataConfig fields."""
-    parser.add_argument("--raw", help="raw data folder (default: $GSDRP_RAW_DATA, else ../shared/data)")
-    parser.add_argument(cache_flag, dest="prepared", default=str(DEFAULT_OUT), help="prepared cache root")
-    parser.add_argument("--expression", default=DataConfig.expression, choices=EXPRESSION_SOURCES)
-    parser.add_argument("--genes", default=DataConfig.genes, choices=GENE_UNIVERSES)
-    parser.add_argument("--replicates", default=DataConfig.replicates, choices=REPLICATE_MODES)
-    parser.add_argument("--split-seed", type=int, default=DataConfig.split_seed)
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """``--raw``, ``--prepared`` (the prepared-cache root) and one flag per ``DataConfig`` field."""
+    parser.add_argument("--raw", metavar="DIR", help="raw data folder, read only to build a missing cache "
+                        "(default: $GSDRP_RAW_DATA, else ../shared/data)")
+    parser.add_argument("--prepared", metavar="DIR", default=str(DEFAULT_PREPARED),
+                        help=f"root of the prepared caches (${ENV_PREPARED} changes the default)")
+    add_config_flags(parser, DataConfig, SECTION)
 
 
-def data_config(args: argparse.Namespace) -> DataConfig:
-    return DataConfig(expression=args.expression, genes=args.genes, replicates=args.replicates, split_seed=args.split_seed)
-
+def data_config(args: argparse.Namespace, base: DataConfig | None = None) -> DataConfig:
+    return config_from_args(DataConfig, args, SECTION, base)

@@ -14,7 +14,6 @@ Layout of ``<out>/<DataConfig.cache_name>/``:
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -31,9 +30,9 @@ from gsdrp.data.expression import load_expression
 from gsdrp.data.raw import raw_path, read_table
 from gsdrp.data.response import average_replicates, load_responses, replicate_noise
 from gsdrp.data.splits import PARTS, make_splits
+from gsdrp.paths import DEFAULT_PREPARED
 
-# Anchored to the checkout (Ray runs trials in their own folders); $GSDRP_PREPARED overrides.
-DEFAULT_OUT = Path(os.environ.get("GSDRP_PREPARED", Path(__file__).resolve().parents[2] / "data" / "prepared"))
+DEFAULT_OUT = DEFAULT_PREPARED  # $GSDRP_PREPARED, else data/prepared in the checkout
 
 
 def cache_dir(config: DataConfig, out: str | Path = DEFAULT_OUT) -> Path:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from gsdrp.errors import UserError
+
 ENV_RAW = "GSDRP_RAW_DATA"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class DataError(ValueError):
+class DataError(UserError):
     """A raw or prepared input is missing or malformed; the message names the file and column."""
 
 

@@ -7,22 +7,46 @@ hit tables, a heatmap, and a top-10 bar plot per representative drug (like the p
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import torch
 
-from gsdrp.config import DataConfig, ModelConfig, TrainConfig, from_flat_dict
+from gsdrp.config import configs_from_run
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.explain.interpret import Interpretation, hit_rate, interpret
 from gsdrp.explain.matrices import KNOWN_PATHWAYS, TOP_K, top_sets
 from gsdrp.explain.pathway_map import known_by_pathway
 from gsdrp.explain.plots import heatmap, top_sets_bar
+from gsdrp.errors import UserError
 from gsdrp.train.loop import Trainer
 
 PAPER_HITS = "5/10 (Erlotinib, Gefitinib, Lapatinib, Sunitinib, Bortezomib)"
+
+
+RUN_FILES = ("checkpoint.pt", "config.json")
+MLFLOW_RUN_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def check_run(run: str) -> None:
+    """A run folder holding a model, or the run id of a sweep trial that finished; else a ``UserError`` saying why."""
+    folder = Path(run)
+    if folder.is_dir():
+        missing = [name for name in RUN_FILES if not (folder / name).is_file()]
+        if missing:
+            raise UserError(f"run folder {folder} lacks {', '.join(missing)}: pass a folder written by 'gsdrp train'")
+    elif MLFLOW_RUN_ID.fullmatch(run):
+        from gsdrp.tracking.lookup import require_completed_trial
+
+        require_completed_trial(run)
+    else:
+        raise UserError(
+            f"no run folder {run} and not an MLflow run id: train one with 'gsdrp train' (it writes "
+            "runs/<variant>-<split>-seed<seed>), or pass a completed sweep trial's run id"
+        )
 
 
 def fetch_run(run: str, into: Path) -> Path:
@@ -34,16 +58,14 @@ def fetch_run(run: str, into: Path) -> Path:
     from gsdrp.tracking.store import use_tracking
 
     use_tracking()
-    for name in ("checkpoint.pt", "config.json"):
+    for name in RUN_FILES:
         mlflow.artifacts.download_artifacts(run_id=run, artifact_path=name, dst_path=str(into))
     return into
 
 
 def load_trained(folder: Path, prepared: Path = DEFAULT_OUT) -> tuple[Trainer, Dataset]:
-    configs = json.loads((folder / "config.json").read_text())
-    model_config = from_flat_dict(ModelConfig, configs["model"])
-    train_config = from_flat_dict(TrainConfig, configs["train"])
-    data = load_dataset(from_flat_dict(DataConfig, configs["data"]), train_config.split, train_config.collection, out=prepared)
+    data_config, model_config, train_config = configs_from_run(json.loads((folder / "config.json").read_text()))
+    data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared)
     trainer = Trainer(data, model_config, train_config)
     state = torch.load(folder / "checkpoint.pt", map_location=trainer.device, weights_only=True)
     trainer.model.load_state_dict(state["state_dict"])
@@ -54,7 +76,7 @@ def explain(run: str, part: str = "test", out: Path | None = None, prepared: Pat
     with tempfile.TemporaryDirectory() as tmp:
         trainer, data = load_trained(fetch_run(run, Path(tmp)), prepared)
     if not trainer.model_config.uses_gene_sets:
-        raise ValueError(f"variant {trainer.model_config.variant!r} has no gates or attention to explain")
+        raise UserError(f"variant {trainer.model_config.variant!r} has no gates or attention to explain")
     rows = data.rows(part)
     out = out or (Path(run) / f"explain-{part}" if Path(run).is_dir() else Path("runs") / f"explain-{run}-{part}")
     out.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,9 @@
 
 Artifacts: the checkpoint and the cell lines' standardised gene-set activities. The drug encoder
 is resolved by name at load time (``$GSDRP_MODELS``, ``../shared/models``, or the Hugging Face
-hub). Rows with an unknown cell line or an invalid SMILES get ``prediction`` NaN and an ``error``
-naming the culprit; they are never guessed.
+hub); a frozen encoder's drug vectors come from the embedding cache, so the encoder loads only
+for SMILES never embedded before. Rows with an unknown cell line or an invalid SMILES get
+``prediction`` NaN and an ``error`` naming the culprit; they are never guessed.
 """
 
 from __future__ import annotations
@@ -19,73 +20,110 @@ import torch
 import gsdrp
 from gsdrp.data.drugs import standardise_smiles
 from gsdrp.data.raw import DataError
-from gsdrp.encoders.drug import SmilesEncoder
+from gsdrp.data.prediction_input import REQUIRED_COLUMNS
+from gsdrp.encoders.drug import frozen_embeddings
 from gsdrp.model.network import Batch, GSChemDRP
 from gsdrp.train.loop import load_checkpoint
 
-INPUT_COLUMNS = ("cell_line", "smiles")
 SCREEN_SHARE = {"GDSC1": 0.0, "GDSC2": 1.0}
+DEFAULT_SCREEN = "GDSC2"
+FORWARD_BATCH = 8192
 
 
-def predict_pairs(
-    model: GSChemDRP, encoder: SmilesEncoder | None, activity: pd.DataFrame, table: pd.DataFrame
-) -> pd.DataFrame:
-    """Predictions for a table with ``cell_line``, ``smiles`` and optionally ``screen`` (default GDSC2)."""
-    missing = [c for c in INPUT_COLUMNS if c not in table.columns]
+def predict_pairs(model: GSChemDRP, encoder_name: str, activity: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The table plus ``prediction`` and ``error``: ``cell_line``, ``smiles``, optional ``screen`` (blank: GDSC2).
+
+    Identifiers are compared as text, so a cell line named ``5637`` matches whether it came in as a
+    number or a string. Each distinct SMILES is standardised and embedded once.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
-        raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(INPUT_COLUMNS)})")
+        raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
     out = table.copy()
-    screens = out["screen"] if "screen" in out else pd.Series("GDSC2", index=out.index)
-    errors, canonical = [], []
-    for cell, smiles, screen in zip(out["cell_line"], out["smiles"], screens, strict=True):
-        problem, standard = None, None
-        if cell not in activity.index:
-            problem = f"unknown cell line {cell!r}"
-        elif screen not in SCREEN_SHARE:
-            problem = f"unknown screen {screen!r} (GDSC1 or GDSC2)"
-        else:
-            try:
-                standard = standardise_smiles(smiles, str(smiles))
-            except DataError:
-                problem = f"invalid SMILES {smiles!r}"
-        errors.append(problem)
-        canonical.append(standard)
-    valid = np.array([e is None for e in errors])
+    cells, smiles = _text(out["cell_line"]), _text(out["smiles"])
+    screens = _text(out["screen"]).replace("", DEFAULT_SCREEN) if "screen" in out else pd.Series(DEFAULT_SCREEN, index=out.index)
+    canonical = {s: _canonical(s) for s in smiles.unique() if s}
+    known_cells = set(activity.index)
+    errors = [
+        _row_problem(cell, smile, screen, known_cells, canonical)
+        for cell, smile, screen in zip(cells, smiles, screens, strict=True)
+    ]
+    valid = np.array([e is None for e in errors], dtype=bool)
     prediction = np.full(len(out), np.nan, dtype=np.float32)
     if valid.any():
-        prediction[valid] = _forward(model, encoder, activity, out["cell_line"][valid], np.array(canonical)[valid], screens[valid])
+        prediction[valid] = _forward(
+            model, encoder_name, activity, cells[valid].to_numpy(), smiles[valid].map(canonical).to_numpy(),
+            screens[valid].map(SCREEN_SHARE).to_numpy(np.float32),
+        )
     out["prediction"] = prediction
     out["error"] = errors
     return out
 
 
+def _text(column: pd.Series) -> pd.Series:
+    """Values as stripped strings; missing values become ``""``, integral floats lose their ``.0``."""
+
+    def one(value) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return column.map(one).astype(object)
+
+
+def _canonical(smiles: str) -> str | None:
+    try:
+        return standardise_smiles(smiles, smiles)
+    except DataError:
+        return None
+
+
+def _row_problem(cell: str, smiles: str, screen: str, known_cells: set, canonical: dict) -> str | None:
+    if not cell:
+        return "empty cell_line"
+    if cell not in known_cells:
+        return f"unknown cell line {cell!r}"
+    if screen not in SCREEN_SHARE:
+        return f"unknown screen {screen!r} (GDSC1 or GDSC2; blank means {DEFAULT_SCREEN})"
+    if not smiles:
+        return "empty smiles"
+    if canonical[smiles] is None:
+        return f"invalid SMILES {smiles!r}"
+    return None
+
+
 @torch.no_grad()
-def _forward(model, encoder, activity, cells, smiles, screens) -> np.ndarray:
+def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.ndarray:
     model.eval()
-    unique_cells, cell_of_pair = np.unique(cells.to_numpy(), return_inverse=True)
+    unique_cells, cell_of_pair = np.unique(cells, return_inverse=True)
     unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
-    tokens = (model.encoder or encoder).tokenize(list(unique_smiles))
-    drug_input = (tokens["input_ids"], tokens["attention_mask"])
-    if model.encoder is None:
-        drug_input = encoder(*drug_input)
-    batch = Batch(
-        torch.tensor(activity.loc[unique_cells].to_numpy(np.float32)),
-        drug_input,
-        torch.as_tensor(cell_of_pair),
-        torch.as_tensor(drug_of_pair),
-        torch.tensor(screens.map(SCREEN_SHARE).to_numpy(np.float32)),
-    )
-    return model(batch).prediction.numpy()
+    if model.encoder is None:  # frozen: cached vectors, the encoder runs only for SMILES never seen
+        drug_input = torch.from_numpy(frozen_embeddings(list(unique_smiles), encoder_name))
+    else:
+        tokens = model.encoder.tokenize(list(unique_smiles))
+        drug_input = (tokens["input_ids"], tokens["attention_mask"])
+    cell_activity = torch.tensor(activity.loc[unique_cells].to_numpy(np.float32))
+    chunks = []
+    for start in range(0, len(cells), FORWARD_BATCH):
+        part = slice(start, start + FORWARD_BATCH)
+        batch = Batch(
+            cell_activity, drug_input, torch.as_tensor(cell_of_pair[part]), torch.as_tensor(drug_of_pair[part]),
+            torch.as_tensor(screen_share[part]),
+        )
+        chunks.append(model(batch).prediction.numpy())
+    return np.concatenate(chunks)
 
 
 class GSChemDRPModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         self.model, state = load_checkpoint(Path(context.artifacts["checkpoint"]))
-        self.encoder = None if self.model.encoder is not None else SmilesEncoder(state["model_config"]["encoder"]).eval()
+        self.encoder_name = state["model_config"]["encoder"]
         self.activity = pd.read_parquet(context.artifacts["cells"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
-        return predict_pairs(self.model, self.encoder, self.activity, model_input)
+        return predict_pairs(self.model, self.encoder_name, self.activity, model_input)
 
 
 def log_pyfunc(checkpoint: Path, activity: pd.DataFrame, name: str = "model"):

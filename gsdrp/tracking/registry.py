@@ -12,9 +12,12 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from gsdrp.tracking.store import KIND, MODEL_URI, OUTCOME, use_tracking
+from gsdrp.tracking.lookup import (
+    SELECTION_METRIC, TrackingError, best_completed_trial, check_model_uri, existing_store,
+)
+from gsdrp.tracking.store import MODEL_URI, tracking_uri, use_tracking
 
-MODEL_NAME, ALIAS, SELECTION_METRIC = "gsdrp", "champion", "final_val_rmse"
+MODEL_NAME, ALIAS = "gsdrp", "champion"
 
 
 @dataclass
@@ -24,27 +27,24 @@ class Promotion:
     val_rmse: float
     previous_champion_rmse: float | None
     promoted: bool
+    already_champion: bool = False
 
 
 def best_trial(experiment: str):
-    client = use_tracking()
+    client = existing_store()
     found = client.get_experiment_by_name(experiment)
     if found is None:
-        raise ValueError(f"no MLflow experiment named {experiment!r} at {mlflow.get_tracking_uri()}")
-    runs = client.search_runs(
-        [found.experiment_id],
-        filter_string=f"tags.`{KIND}` = 'trial' and tags.`{OUTCOME}` = 'completed' and attributes.status = 'FINISHED'",
-        order_by=[f"metrics.{SELECTION_METRIC} ASC"],
-        max_results=1,
-    )
-    if not runs:
-        raise ValueError(f"experiment {experiment!r} has no completed trial with a logged model")
-    return runs[0]
+        names = ", ".join(sorted(e.name for e in client.search_experiments())) or "none"
+        raise TrackingError(f"no MLflow experiment named {experiment!r} at {tracking_uri()} (experiments: {names})")
+    run = best_completed_trial(client, found.experiment_id)
+    if run is None:
+        raise TrackingError(f"experiment {experiment!r} has no completed trial with a logged model")
+    return run
 
 
 def promote(experiment: str, force: bool = False, model_name: str = MODEL_NAME, alias: str = ALIAS) -> Promotion:
-    client = use_tracking()
     run = best_trial(experiment)
+    client = use_tracking()
     rmse = run.data.metrics[SELECTION_METRIC]
     existing = [v for v in client.search_model_versions(f"name = '{model_name}'") if v.run_id == run.info.run_id] if _registered(client, model_name) else []
     version = existing[0] if existing else mlflow.register_model(run.data.tags[MODEL_URI], model_name)
@@ -54,6 +54,8 @@ def promote(experiment: str, force: bool = False, model_name: str = MODEL_NAME, 
         champion_rmse = float(client.get_run(champion.run_id).data.metrics[SELECTION_METRIC])
     except MlflowException:
         champion, champion_rmse = None, None
+    if champion is not None and champion.version == version.version:
+        return Promotion(run.info.run_id, str(version.version), rmse, champion_rmse, False, already_champion=True)
     promoted = force or champion is None or rmse < champion_rmse
     if promoted:
         client.set_registered_model_alias(model_name, alias, version.version)
@@ -68,6 +70,11 @@ def _registered(client, model_name: str) -> bool:
         return False
 
 
+def load_model(model_uri: str):
+    """The pyfunc behind ``model_uri``, after checking that the URI resolves (a clear error if not)."""
+    check_model_uri(model_uri)
+    return mlflow.pyfunc.load_model(model_uri)
+
+
 def predict(model_uri: str, table: pd.DataFrame) -> pd.DataFrame:
-    use_tracking()
-    return mlflow.pyfunc.load_model(model_uri).predict(table)
+    return load_model(model_uri).predict(table)

@@ -23,7 +23,7 @@ def parse_options(argv: list[str] | None, description: str, **defaults) -> Sweep
     parser.add_argument("--max-epochs", type=int, default=base.max_epochs)
     parser.add_argument("--max-failures", type=int, default=base.max_failures, help="retries per failing trial")
     parser.add_argument("--seed", type=int, default=base.seed, help="search seed")
-    add_data_options(parser, cache_flag="--prepared")
+    add_data_options(parser)
     parser.add_argument("--resume", action="store_true", help="continue the sweep stored under --storage/--name")
     args = parser.parse_args(argv)
     return SweepOptions(

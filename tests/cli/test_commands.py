@@ -12,7 +12,7 @@ from gsdrp.config import DataConfig
 
 
 def test_data_info_prints_the_summary(prepared_root, capsys):
-    main(["data", "info", "--out", str(prepared_root)])
+    main(["data", "info", "--prepared", str(prepared_root)])
     summary = json.loads(capsys.readouterr().out)
     assert summary["counts"]["cells"] == 944
     assert isinstance(summary["dropped"]["drugs"], int)
@@ -20,13 +20,13 @@ def test_data_info_prints_the_summary(prepared_root, capsys):
 
 def test_data_info_without_cache_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="no prepared data at .* run `gsdrp data prepare` first"):
-        main(["data", "info", "--out", str(tmp_path)])
+        main(["data", "info", "--prepared", str(tmp_path)])
 
 
 def test_train_writes_a_complete_run_folder(prepared_root, tmp_path, capsys):
     main([
         "train", "--variant", "full", "--split", "random", "--seed", "0", "--prepared", str(prepared_root),
-        "--out", str(tmp_path), "--max-epochs", "1", "--train-fraction", "0.01",
+        "--runs", str(tmp_path), "--max-epochs", "1", "--train-fraction", "0.01",
         "--raw", str(tmp_path / "no-such-folder"),  # read only when the cache is missing
     ])
     folder = tmp_path / "full-random-seed0"
@@ -44,7 +44,7 @@ def test_train_builds_a_missing_cache_from_raw(raw_dir, tmp_path):
     prepared = tmp_path / "prepared"
     main([
         "train", "--variant", "baseline", "--raw", str(raw_dir), "--prepared", str(prepared),
-        "--out", str(tmp_path / "runs"), "--max-epochs", "1", "--train-fraction", "0.01",
+        "--runs", str(tmp_path / "runs"), "--max-epochs", "1", "--train-fraction", "0.01",
     ])
     assert (prepared / DataConfig().cache_name / "summary.json").is_file()
     assert (tmp_path / "runs" / "baseline-random-seed0" / "metrics.json").is_file()
