@@ -65,16 +65,15 @@ class GSChemDRP(nn.Module):
     def forward(self, batch: Batch) -> Output:
         z = self.embed_drugs(batch.drug_input)
         cell = self.cell_mlp(batch.activity)
+        drug_of_pair, cell_of_pair = batch.drug_of_pair, batch.cell_of_pair
         u = self.interaction(
-            self.interaction_drug(z)[batch.drug_of_pair] + self.interaction_cell(cell)[batch.cell_of_pair]
+            self.interaction_drug(z).index_select(0, drug_of_pair)
+            + self.interaction_cell(cell).index_select(0, cell_of_pair)
         )
-        z_pair = z[batch.drug_of_pair]
+        z_pair = z.index_select(0, drug_of_pair)
         gates = attention = None
         if self.config.uses_gene_sets:
-            tokens = self.tokens(batch.activity)
-            gates = self.gate(z, tokens, batch.drug_of_pair, batch.cell_of_pair)
-            scale = 1.0 + gates if self.config.residual_gate else gates
-            v, attention = self.attention(z, tokens, scale, batch.drug_of_pair, batch.cell_of_pair)
+            v, gates, attention = self.gene_set_path(z, batch)
             features = torch.cat([u, v, z_pair], dim=-1)
         else:
             features = torch.cat([u, z_pair], dim=-1)
@@ -82,3 +81,15 @@ class GSChemDRP(nn.Module):
         if self.screen_offset is not None:
             prediction = prediction + self.screen_offset * batch.gdsc2
         return Output(prediction, z, gates, attention)
+
+    def gene_set_path(self, z: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """v [pairs, dim], gates [pairs, K] and attention [pairs, heads, K] (eq. 4-5)."""
+        drug_of_pair, cell_of_pair = batch.drug_of_pair, batch.cell_of_pair
+        # the gate's token term and the keys and values, as projections of the tokens (GeneSetTokens.project)
+        hidden = self.tokens.hidden(batch.activity)
+        token_term = self.tokens.project(hidden, self.gate.token_term.weight).squeeze(-1)
+        key_value = self.tokens.project(hidden, self.attention.key_value.weight)
+        gates = self.gate(z, token_term, drug_of_pair, cell_of_pair)
+        scale = 1.0 + gates if self.config.residual_gate else gates
+        v, attention = self.attention(z, key_value, scale, drug_of_pair, cell_of_pair)
+        return v, gates, attention

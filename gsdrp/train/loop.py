@@ -59,6 +59,24 @@ def _shared_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
         return torch.as_tensor(array, device=device)
 
 
+def cell_stratified_order(cells: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A random permutation of the rows whose every stretch holds each cell line in proportion.
+
+    Each row gets the key (its random rank among its cell's rows + U(0, 1)) / the cell's row
+    count; sorting by the key spreads every cell's rows evenly over the epoch, so a batch holds
+    about ``batch_size / rows`` of each cell's rows. That keeps the cell-grouped attention's
+    padding small (``CellGroups``); every row is still seen once per epoch, in random order.
+    """
+    shuffled = torch.randperm(len(cells), generator=generator)
+    cells = cells.cpu()[shuffled]
+    counts = torch.bincount(cells)
+    by_cell = torch.argsort(cells, stable=True)
+    rank = torch.empty_like(cells)
+    rank[by_cell] = torch.arange(len(cells)) - (torch.cumsum(counts, 0) - counts)[cells[by_cell]]
+    key = (rank + torch.rand(len(cells), generator=generator)) / counts[cells]
+    return shuffled[torch.argsort(key)]
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -143,7 +161,7 @@ class Trainer:
         for epoch in range(first_epoch, self.config.max_epochs + 1):
             started = time.perf_counter()
             self.model.train()
-            order = train_rows[torch.randperm(len(train_rows), generator=generator).to(self.device)]
+            order = train_rows[cell_stratified_order(self.cell_idx[train_rows], generator).to(self.device)]
             sums: dict[str, float] = {}
             steps = 0
             for step, start in enumerate(range(0, len(order), self.config.batch_size), 1):

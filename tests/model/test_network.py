@@ -110,10 +110,52 @@ def test_attention_equals_standard_attention_over_gated_tokens():
     z, tokens = torch.randn(2, dim), torch.randn(cells, N_SETS, dim)
     cell_of_pair, drug_of_pair = torch.randint(0, cells, (pairs,)), torch.randint(0, 2, (pairs,))
     scale = torch.rand(pairs, N_SETS)
-    v, weights = ours(z, tokens, scale, drug_of_pair, cell_of_pair)
+    v, weights = ours(z, ours.key_value(tokens), scale, drug_of_pair, cell_of_pair)
     gated = scale.unsqueeze(-1) * tokens[cell_of_pair]
     expected, expected_weights = reference(
         z[drug_of_pair].unsqueeze(1), gated, gated, need_weights=True, average_attn_weights=False
     )
     torch.testing.assert_close(v, expected.squeeze(1))
     torch.testing.assert_close(weights, expected_weights.squeeze(2))
+
+
+@pytest.mark.parametrize("residual_gate", [False, True])
+def test_cell_grouped_gene_set_path_equals_the_per_pair_reference(residual_gate):
+    """The fast path (tokens projected once per cell, pairs grouped by cell) computes eq. 4-5 exactly:
+    same predictions, gates, attention and parameter gradients as the per-pair reference."""
+    from gsdrp.model.reference import per_pair
+
+    torch.manual_seed(3)
+    model = GSChemDRP(ModelConfig(dim=16, heads=4, residual_gate=residual_gate), N_SETS, DRUG_DIM).double().eval()
+    batch = make_batch(n_cells=6, n_drugs=5, pairs=40, seed=4)
+    batch = Batch(batch.activity.double(), batch.drug_input.double(), batch.cell_of_pair, batch.drug_of_pair, batch.gdsc2.double())
+    results = []
+    for use_reference in (False, True):
+        if use_reference:
+            with per_pair(model):
+                out = model(batch)
+        else:
+            out = model(batch)
+        grads = torch.autograd.grad((out.prediction**2).sum() + out.gates.sum(), list(model.parameters()))
+        results.append((out, grads))
+    (fast, fast_grads), (reference, reference_grads) = results
+    torch.testing.assert_close(fast.prediction, reference.prediction)
+    torch.testing.assert_close(fast.gates, reference.gates)
+    torch.testing.assert_close(fast.attention, reference.attention)
+    for got, expected in zip(fast_grads, reference_grads, strict=True):
+        torch.testing.assert_close(got, expected)
+    assert "gene_set_path" not in vars(model)  # the reference is swapped out again
+
+
+def test_cell_groups_pad_and_unpad_round_trip():
+    from gsdrp.model.layers import CellGroups
+
+    cell_of_pair = torch.tensor([2, 0, 2, 2, 1, 0])
+    groups = CellGroups(cell_of_pair, n_cells=4)
+    assert groups.slots == 3
+    rows = torch.arange(6.0).unsqueeze(-1)
+    slotted = groups.pad(rows)
+    assert slotted.shape == (4, 3, 1)
+    assert slotted[2, :, 0].tolist() == [0.0, 2.0, 3.0] and slotted[0, :, 0].tolist() == [1.0, 5.0, 0.0]
+    assert slotted[3].abs().sum() == 0  # a cell without pairs is all padding
+    torch.testing.assert_close(groups.unpad(slotted), rows)

@@ -75,3 +75,17 @@ def test_finetuning_reaches_the_encoder(real_data):
     assert len(drugs) <= 32  # the encoder runs once per distinct drug, not per pair
     trainer.fit()
     assert not torch.equal(before, embeddings.detach())
+
+
+def test_cell_stratified_order_is_a_permutation_that_spreads_each_cell():
+    from gsdrp.train.loop import cell_stratified_order
+
+    rng = np.random.default_rng(0)
+    cells = torch.as_tensor(rng.integers(0, 50, 20_000))
+    order = cell_stratified_order(cells, torch.Generator().manual_seed(1))
+    assert sorted(order.tolist()) == list(range(20_000))
+    per_batch = torch.bincount(cells[order][:2000], minlength=50).float()
+    expected = torch.bincount(cells, minlength=50).float() * 2000 / 20_000
+    assert (per_batch - expected).abs().max() <= 1.5  # about one row off; a random batch is ~15 off
+    again = cell_stratified_order(cells, torch.Generator().manual_seed(1))
+    assert torch.equal(order, again)
