@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from gsdrp.cli.paths import check_output_file, check_output_folder
-from gsdrp.config import ConfigError, ModelConfig, TrainConfig, configs_from_run
+from gsdrp.config import ConfigError, DataConfig, ModelConfig, TrainConfig, configs_from_run
 from gsdrp.config_flags import config_from_args
 from gsdrp.data.flags import data_config
 from gsdrp.errors import UserError
@@ -47,15 +47,22 @@ def data_fetch(args: argparse.Namespace) -> None:
 
     raw = Path(args.raw)
     check_output_folder(raw, "--raw")
-    for line in fetch(raw, overwrite=args.overwrite):
+    for line in fetch(raw, overwrite=args.overwrite, mirror=args.mirror):
         print(line)
 
 
+def train_configs(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig, TrainConfig]:
+    """The configs of ``--config`` (else the defaults) with the flags given on the command line applied."""
+    data, model, train_config = configs_from_run(_read_json(Path(args.config), "--config")) if args.config else (None,) * 3
+    return (
+        data_config(args, data),
+        config_from_args(ModelConfig, args, "model", model),
+        config_from_args(TrainConfig, args, "train", train_config),
+    )
+
+
 def train(args: argparse.Namespace) -> None:
-    data, model, train_config = configs_from_run(_read_json(Path(args.config), "--config")) if args.config else (None, None, None)
-    data = data_config(args, data)
-    model = config_from_args(ModelConfig, args, "model", model)
-    train_config = config_from_args(TrainConfig, args, "train", train_config)
+    data, model, train_config = train_configs(args)
     check_output_folder(Path(args.runs), "--runs")
     from gsdrp.train.run import train_run
 

@@ -4,6 +4,7 @@ environment per command. Imports only light modules, so ``gsdrp --help`` answers
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import gsdrp
@@ -95,9 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--out", dest="prepared", action=Renamed, new="--prepared")
     info.add_argument("--full", action="store_true", help="list every dropped drug and cell line")
     fetch = command(data_sub, "fetch", commands.data_fetch, "download the raw files from their public origins",
-                    "gsdrp data fetch --raw ~/gdsc-raw", "GSDRP_FETCH_MIRROR (base URL of a mirror of the raw folder)")
+                    "gsdrp data fetch --raw ~/gdsc-raw --mirror https://lab.example.org/gdsc",
+                    "GSDRP_FETCH_MIRROR (default of --mirror)")
     fetch.add_argument("--raw", metavar="DIR", required=True, help="raw data folder to fill")
     fetch.add_argument("--overwrite", action="store_true", help="download files that are already there again")
+    fetch.add_argument("--mirror", metavar="URL", default=os.environ.get("GSDRP_FETCH_MIRROR"),
+                       help="a mirror holding every file: public ones as URL/HOST/PATH, derived ones as URL/raw/PATH")
 
     train = command(sub, "train", commands.train, "train one GS-ChemDRP model and write its run folder",
                     "gsdrp train --variant gating --max-epochs 10  |  gsdrp train --config <trial>/config.json --device cuda",

