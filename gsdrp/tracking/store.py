@@ -1,6 +1,7 @@
 """The tracking URI and the sweep/trial run layout.
 
 ``$MLFLOW_TRACKING_URI`` if set, else a sqlite store ``mlflow/mlflow.db`` in the checkout (git-ignored).
+Inside a Ray job the checkout is Ray's temporary copy of the working directory, so there the URI must be set.
 A sweep is one parent run (tag ``gsdrp.kind=sweep``); each Tune trial is one nested run
 (``mlflow.parentRunId``) named after the trial and tagged with its trial id, so a retried or
 resumed trial finds and continues its own run instead of creating a second one.
@@ -20,10 +21,19 @@ KIND, TRIAL_ID, OUTCOME, REASON = "gsdrp.kind", "gsdrp.trial_id", "gsdrp.outcome
 MODEL_URI, NODE = "gsdrp.model_uri", "gsdrp.ray_node_id"
 
 
+# Set by Ray in the environment of a `ray job submit` entrypoint.
+RAY_JOB_ENV = "RAY_JOB_CONFIG_JSON_ENV_VAR"
+
+
 def tracking_uri() -> str:
     uri = os.environ.get("MLFLOW_TRACKING_URI")
     if uri:
         return uri
+    if RAY_JOB_ENV in os.environ:
+        raise SystemExit(
+            "MLFLOW_TRACKING_URI is not set in this Ray job: runs would go to Ray's temporary copy of the "
+            "working directory and vanish with it; set it in the runtime env (env_vars)"
+        )
     DEFAULT_STORE.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_STORE}"
 

@@ -24,6 +24,7 @@ from gsdrp.config import DataConfig, to_flat_dict
 from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.tracking.store import KIND, OUTCOME, REASON, experiment_id, find_trial_run, tracking_uri, use_tracking
+from gsdrp.tune.local_ray import start_local_ray
 from gsdrp.tune.trainable import train_trial
 
 METRIC, MODE = "val_rmse", "min"
@@ -109,8 +110,8 @@ def _init_ray() -> None:
         return
     if os.environ.get("RAY_ADDRESS"):  # inside `ray job submit`, or a cluster named by the user
         ray.init(log_to_driver=False)
-    else:  # a local instance, reachable from this machine only
-        ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False)
+    else:
+        start_local_ray()
 
 
 def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:

@@ -1,26 +1,21 @@
-"""Real servers for the sweep tests: an MLflow tracking server and Ray clusters, all on 127.0.0.1."""
+"""Real servers for the sweep tests, all on 127.0.0.1: Ray clusters, a private PostgreSQL and an
+MLflow tracking server on it, and a bystander Ray instance that the tests must leave alone."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from gsdrp.tracking.postgres import PrivatePostgres
+from gsdrp.tracking.server import MlflowServer
+
+from .ray_nodes import RayCluster
+
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -45,61 +40,38 @@ def smoke_command(storage: Path, prepared: Path, *args: str) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    with PrivatePostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_mlflow_server(postgres, tmp_path_factory):
+    """``mlflow server`` on the private PostgreSQL, artifacts proxied; tests may restart it."""
+    folder = tmp_path_factory.mktemp("pg-mlflow")
+    with MlflowServer(postgres.uri, folder / "artifacts", workers=2, log=folder / "server.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bystander():
+    """A Ray instance started beside the suite, as a user's own would be; cluster tests must not end it."""
+    cluster = RayCluster(head_cpus=1, worker_cpus=[])
+    cluster.pids = {p.pid for p in cluster.head.processes()}
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture()
-def mlflow_server(tmp_path):
-    """``mlflow server`` on 127.0.0.1 with a sqlite store and server-side artifacts; yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
-            "--serve-artifacts", "--artifacts-destination", str(tmp_path / "server-artifacts"),
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+def ray_cluster(bystander):
+    """Start clusters with ``ray_cluster(head_cpus, worker_cpus)``; each is stopped through its own processes."""
+    started = []
 
-    def healthy() -> bool:
-        try:
-            return urllib.request.urlopen(f"{url}/health", timeout=2).status == 200
-        except OSError:
-            return False
+    def start(head_cpus: int, worker_cpus: list[int]) -> RayCluster:
+        started.append(RayCluster(head_cpus, worker_cpus))
+        return started[-1]
 
-    try:
-        wait_for(healthy, 120, "the MLflow server")
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-class RayCluster:
-    """``ray start --head`` plus optional ``ray start --address`` workers, token authentication on."""
-
-    def __init__(self, head_cpus: int, worker_cpus: list[int]):
-        self.port, self.dashboard_port = free_port(), free_port()
-        self.env = {**os.environ, "RAY_AUTH_MODE": "token"}
-        self.env.pop("RAY_ADDRESS", None)
-        self._start(
-            "--head", f"--port={self.port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
-            f"--num-cpus={head_cpus}",
-        )
-        for cpus in worker_cpus:
-            self._start(f"--address=127.0.0.1:{self.port}", f"--num-cpus={cpus}")
-
-    def _start(self, *args: str) -> None:
-        subprocess.run(
-            [str(BIN / "ray"), "start", "--node-ip-address=127.0.0.1", "--disable-usage-stats", *args],
-            env=self.env, check=True, capture_output=True, timeout=180,
-        )
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def dashboard(self) -> str:
-        return f"http://127.0.0.1:{self.dashboard_port}"
-
-    def stop(self) -> None:
-        subprocess.run([str(BIN / "ray"), "stop", "--force"], env=self.env, capture_output=True, timeout=120)
+    yield start
+    for cluster in started:
+        cluster.stop()

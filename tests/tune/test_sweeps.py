@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -22,7 +21,9 @@ from gsdrp.explain.report import explain
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
 from gsdrp.tracking.store import KIND, NODE, OUTCOME, REASON, TRIAL_ID
 
-from .conftest import REPO, RayCluster, smoke_command, sweep_env, wait_for
+from .conftest import REPO, smoke_command, sweep_env, wait_for
+from .processes import end_session, in_session
+from .ray_nodes import RAY
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 900
@@ -101,26 +102,30 @@ def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypat
     assert "Known mechanisms in the top 10" in report.read_text()
 
 
-def test_ray_job_submit_on_a_real_head(prepared_root, raw_dir, tmp_path):
+def submit(cluster, runtime_env: dict, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(RAY), "job", "submit", "--address", cluster.dashboard, "--working-dir", str(REPO), "--runtime-env-json", json.dumps(runtime_env),
+         "--", *command],
+        env=cluster.env, capture_output=True, text=True, timeout=TIMEOUT,
+    )
+
+
+def test_ray_job_submit_on_a_real_head(prepared_root, raw_dir, tmp_path, ray_cluster):
+    cluster = ray_cluster(head_cpus=2, worker_cpus=[])
+    # As cluster/runtime_env.yaml: the job runs from Ray's copy of the code, so data and models are named.
+    env_vars = {
+        "HF_HUB_OFFLINE": "1", "GSDRP_MODELS": str(models_dir()), "GSDRP_RAW_DATA": str(raw_dir),
+        "GSDRP_EMBEDDINGS": str(DEFAULT_CACHE),
+    }
+    command = smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2", "--replicates", "mean")
+    refused = submit(cluster, {"env_vars": env_vars}, *command)
+    assert refused.returncode != 0
+    assert "MLFLOW_TRACKING_URI is not set in this Ray job" in refused.stdout + refused.stderr
+
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    cluster = RayCluster(head_cpus=2, worker_cpus=[])
-    try:
-        # As cluster/runtime_env.yaml: the job runs from Ray's copy of the code, so data and models are named.
-        env_vars = {
-            "MLFLOW_TRACKING_URI": uri, "HF_HUB_OFFLINE": "1", "GSDRP_MODELS": str(models_dir()),
-            "GSDRP_RAW_DATA": str(raw_dir), "GSDRP_EMBEDDINGS": str(DEFAULT_CACHE),
-        }
-        runtime_env = json.dumps({"env_vars": env_vars})
-        done = subprocess.run(
-            [str(REPO / ".venv" / "bin" / "ray") if (REPO / ".venv").exists() else "ray", "job", "submit",
-             "--address", cluster.dashboard, "--working-dir", str(REPO), "--runtime-env-json", runtime_env, "--",
-             *smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2", "--replicates", "mean")],
-            env=cluster.env, capture_output=True, text=True, timeout=TIMEOUT,
-        )
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-        assert "succeeded" in done.stdout.lower()
-    finally:
-        cluster.stop()
+    done = submit(cluster, {"env_vars": {**env_vars, "MLFLOW_TRACKING_URI": uri}}, *command)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "succeeded" in done.stdout.lower()
     children = assert_tracked(uri, "smoke", trials=2)
     # a non-default DataConfig reaches the job's driver (which prepares its cache), every trial and the parent run
     assert (prepared_root / DataConfig(replicates="mean").cache_name / "summary.json").is_file()
@@ -128,18 +133,54 @@ def test_ray_job_submit_on_a_real_head(prepared_root, raw_dir, tmp_path):
     assert {r.data.params["data.replicates"] for r in parents + children} == {"mean"}
 
 
-def test_multi_node_cluster_logs_to_a_tracking_server(prepared_root, tmp_path, mlflow_server):
-    cluster = RayCluster(head_cpus=0, worker_cpus=[1, 1])  # trials can only run on the two workers
+NODE_LOSS_SWEEP = textwrap.dedent(
+    """
+    import sys
+    from ray import tune
+    from gsdrp.tune.runner import SweepOptions, run_sweep
+    space = {"train.lr": tune.grid_search([3e-3, 5e-3]), "train.train_fraction": 0.02, "model.dim": 16}
+    options = SweepOptions(name="node-loss", search="grid", num_samples=1, max_epochs=6, max_failures=2,
+                           storage=sys.argv[1], prepared=sys.argv[2])
+    results = run_sweep(space, options)
+    print("ERRORS", sum(r.error is not None for r in results))
+    """
+)
+
+
+def test_multi_node_sweep_on_postgres_survives_losing_a_worker_node(prepared_root, tmp_path, pg_mlflow_server, ray_cluster):
+    """Two 1-CPU workers, one trial each; one worker node is killed mid-trial: its trial is retried on the
+    other node from its checkpoint, into the same MLflow run on the PostgreSQL-backed server."""
+    uri = pg_mlflow_server.url
+    cluster = ray_cluster(head_cpus=0, worker_cpus=[1, 1])  # trials can only run on the two workers
+    driver = subprocess.Popen(
+        [sys.executable, "-c", NODE_LOSS_SWEEP, str(tmp_path / "ray"), str(prepared_root)],
+        env=sweep_env(uri, RAY_ADDRESS=cluster.address), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+    def training() -> list:
+        return [r for r in runs_of(uri, "node-loss")[1] if r.info.status == "RUNNING" and "val_rmse" in r.data.metrics]
+
     try:
-        done = subprocess.run(
-            smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2", "--max-concurrent", "2"),
-            env=sweep_env(mlflow_server, RAY_ADDRESS=cluster.address), capture_output=True, text=True, timeout=TIMEOUT,
-        )
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        wait_for(lambda: len(training()) == 2 or driver.poll() is not None, TIMEOUT, "two trials training")
+        before = {r.data.tags[TRIAL_ID]: r.data.tags[NODE] for r in training()}
+        assert len(before) == 2 and len(set(before.values())) == 2, "the trials did not run on both worker nodes"
+        cluster.workers[0].kill()
+        output, _ = driver.communicate(timeout=TIMEOUT)
     finally:
-        cluster.stop()
-    children = assert_tracked(mlflow_server, "smoke", trials=2)
-    assert len({r.data.tags[NODE] for r in children}) == 2  # trials ran on both worker nodes
+        if driver.poll() is None:
+            driver.kill()
+    assert driver.returncode == 0 and "ERRORS 0" in output, output[-3000:]
+    _, children = runs_of(uri, "node-loss")
+    assert len(children) == 2 and all(r.info.status == "FINISHED" for r in children)  # none left RUNNING
+    after = {r.data.tags[TRIAL_ID]: r.data.tags[NODE] for r in children}
+    moved = [trial for trial in before if after[trial] != before[trial]]
+    assert len(moved) == 1  # the lost node's trial ...
+    survivor = next(node for trial, node in before.items() if trial not in moved)
+    assert after[moved[0]] == survivor  # ... finished on the other node
+    for run in children:
+        assert run.data.tags[OUTCOME] == "completed" and "final_test_rmse" in run.data.metrics
+        steps = {m.step for m in MlflowClient(uri).get_metric_history(run.info.run_id, "val_rmse")}
+        assert steps == set(range(1, 7))  # every epoch's point, none lost with the node
 
 
 FAILING_SWEEP = textwrap.dedent(
@@ -186,9 +227,8 @@ def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, 
         wait_for(lambda: len(finished_trials()) >= 1, TIMEOUT, "a first finished trial")
         time.sleep(5)  # let Tune write its experiment state after the trial
     finally:
-        os.killpg(driver.pid, signal.SIGKILL)
+        end_session(driver.pid)  # the driver and the local Ray instance it started, nothing else
         driver.wait()
-        subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "stop", "--force"], capture_output=True, timeout=120)
     client = MlflowClient(uri)
     before = {
         r.data.tags[TRIAL_ID]: (r.info.run_id, r.info.end_time, len(client.get_metric_history(r.info.run_id, "val_rmse")))
@@ -228,3 +268,12 @@ def test_runs_left_running_are_closed_as_lost(tmp_path):
     assert client.get_run(orphan).info.status == "KILLED"
     assert client.get_run(orphan).data.tags[OUTCOME] == "lost_with_driver"
     assert client.get_run(done).info.status == "FINISHED" and OUTCOME not in client.get_run(done).data.tags
+
+
+def test_a_ray_instance_beside_the_suite_outlives_the_cluster_tests(bystander):
+    """Runs after every cluster and local-instance test above: they ended only what they started."""
+    alive = {p.pid for p in in_session(bystander.head.process.pid)}
+    assert bystander.pids <= alive, f"the bystander lost processes {sorted(bystander.pids - alive)}"
+    status = subprocess.run([str(RAY), "status", "--address", bystander.address], env=bystander.env,
+                            capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0 and "Resources" in status.stdout, status.stdout + status.stderr

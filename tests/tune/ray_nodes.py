@@ -1,0 +1,107 @@
+"""Ray nodes started by tests: each ``ray start --block`` runs in a session of its own, so a node is
+ended through its own processes (SIGTERM to ``ray start``, which stops what it started; then the
+session), and a node can be killed whole to simulate losing it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gsdrp.tracking.server import free_port
+from gsdrp.tune.local_ray import SINGLE_MACHINE
+
+from .processes import end_session, in_session
+
+RAY = Path(sys.executable).parent / "ray"
+STARTED = "Ray runtime started."
+
+
+class RayNode:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+        self.log = log
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [str(RAY), "start", "--block", "--node-ip-address=127.0.0.1", "--disable-usage-stats", *args],
+                env={**env, "PYTHONUNBUFFERED": "1"}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def wait_started(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while STARTED not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"ray start failed: {self.log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.5)
+
+    def processes(self):
+        return in_session(self.process.pid)
+
+    def stop(self) -> None:
+        """SIGTERM to ``ray start --block`` stops the node's processes; anything left is killed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        end_session(self.process.pid)
+
+    def kill(self) -> None:
+        """Lose the node: SIGKILL to all its processes at once."""
+        end_session(self.process.pid)
+        self.process.wait()
+
+
+class RayCluster:
+    """A head plus optional workers on this machine, token authentication on. A head alone is
+    started as the local instance is (loopback only); workers need Ray's multi-node mode."""
+
+    def __init__(self, head_cpus: int, worker_cpus: list[int]):
+        self.port, self.dashboard_port = free_port(), free_port()
+        self.temp_dir = Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths live under it
+        self.env = {**os.environ, "RAY_AUTH_MODE": "token", **({} if worker_cpus else SINGLE_MACHINE)}
+        self.env.pop("RAY_ADDRESS", None)
+        self.nodes: list[RayNode] = []
+        self._start(
+            "head", "--head", f"--port={self.port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
+            f"--num-cpus={head_cpus}", f"--temp-dir={self.temp_dir}",
+        )
+        for i, cpus in enumerate(worker_cpus):
+            self._start(f"worker{i}", f"--address={self.address}", f"--num-cpus={cpus}")
+
+    def _start(self, name: str, *args: str) -> None:
+        self.nodes.append(RayNode(list(args), self.env, self.temp_dir.with_name(f"{self.temp_dir.name}-{name}.log")))
+        try:
+            self.nodes[-1].wait_started()
+        except RuntimeError:
+            self.stop()
+            raise
+
+    @property
+    def head(self) -> RayNode:
+        return self.nodes[0]
+
+    @property
+    def workers(self) -> list[RayNode]:
+        return self.nodes[1:]
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def dashboard(self) -> str:
+        return f"http://127.0.0.1:{self.dashboard_port}"
+
+    def stop(self) -> None:
+        for node in reversed(self.nodes):  # workers first
+            node.stop()
+        for log in self.temp_dir.parent.glob(f"{self.temp_dir.name}-*.log"):
+            log.unlink()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
