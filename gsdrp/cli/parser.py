@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a mirror holding every file: public ones as URL/HOST/PATH, derived ones as URL/raw/PATH")
 
     train = command(sub, "train", commands.train, "train one GS-ChemDRP model and write its run folder",
-                    "gsdrp train --variant gating --max-epochs 10  |  gsdrp train --config <trial>/config.json --device cuda",
+                    "gsdrp train --config runs/full-random-seed0/config.json --max-epochs 50 --device cuda",
                     DATA_ENV, MODEL_ENV)
     train.add_argument("--config", metavar="FILE", help="a run's or trial's config.json to retrain; flags given override it")
     train.add_argument("--runs", metavar="DIR", default="runs", help="parent folder of the run folder "

@@ -28,21 +28,26 @@ def read_pairs(path: Path) -> pd.DataFrame:
     if not path.is_file():
         what = "is a folder" if path.is_dir() else "does not exist"
         raise DataError(f"input file {path} {what}: pass a CSV file with columns {', '.join(REQUIRED_COLUMNS)}")
-    text = _decode(path, path.read_bytes())
+    reader = csv.reader(io.StringIO(_decode(path, path.read_bytes()), newline=""))
     try:
-        table = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
-        raise DataError(f"cannot read {path} as CSV: {' '.join(str(exc).split())}") from None
-    table.columns = [_column_name(c) for c in table.columns]
-    _check_columns(path, table)
-    if table.empty:
+        header = [_column_name(name) for name in next(reader)]
+        _check_columns(path, header)
+        lines, rows = [], []
+        for fields in reader:
+            if not any(field.strip() for field in fields):
+                continue
+            if len(fields) > len(header):
+                raise DataError(
+                    f"input file {path}: line {reader.line_num} has {len(fields)} fields, the header {len(header)} "
+                    "(quote values that contain commas)"
+                )
+            lines.append(reader.line_num)
+            rows.append([field.strip() for field in fields] + [""] * (len(header) - len(fields)))
+    except csv.Error as exc:
+        raise DataError(f"cannot read {path} as CSV (line {reader.line_num}): {exc}") from None
+    if not rows:
         raise DataError(f"input file {path} has a header but no rows: add one row per (cell line, SMILES) pair")
-    table = table.fillna("").apply(lambda column: column.str.strip())
-    table.index = pd.RangeIndex(2, 2 + len(table), name="line")
-    return table
+    return pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
 
 
 def _column_name(header: object) -> str:
@@ -62,16 +67,19 @@ def _decode(path: Path, data: bytes) -> str:
     return text
 
 
-def _check_columns(path: Path, table: pd.DataFrame) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+def _check_columns(path: Path, header: list[str]) -> None:
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataError(f"input file {path} names column(s) {', '.join(map(repr, repeated))} more than once")
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if not missing:
         return
     hints = []
     for column in missing:
-        close = difflib.get_close_matches(column, [c.lower() for c in table.columns], n=1, cutoff=0.6)
+        close = difflib.get_close_matches(column, [c.lower() for c in header], n=1, cutoff=0.6)
         if close:
             hints.append(f"did you mean {close[0]!r} for {column!r}?")
-    shown = ", ".join(repr(c) for c in table.columns[:8]) + (", ..." if len(table.columns) > 8 else "")
+    shown = ", ".join(repr(c) for c in header[:8]) + (", ..." if len(header) > 8 else "")
     raise DataError(
         f"input file {path} lacks column(s) {', '.join(missing)} (its header: {shown})"
         + (f"; {' '.join(hints)}" if hints else f"; the first line must be the header {HEADER!r}")

@@ -19,15 +19,11 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from transformers import AutoModel, AutoTokenizer
-from transformers.utils import logging as hf_logging
 
 ENV_MODELS = "GSDRP_MODELS"
 DEFAULT_ENCODER = "rxnfp-bert-pretrained"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = Path(os.environ.get("GSDRP_EMBEDDINGS", _REPO_ROOT / "data" / "embeddings"))
-
-hf_logging.set_verbosity_error()
 
 
 def models_dir() -> Path:
@@ -48,6 +44,10 @@ class SmilesEncoder(nn.Module):
 
     def __init__(self, name: str = DEFAULT_ENCODER, max_length: int = 256):
         super().__init__()
+        from transformers import AutoModel, AutoTokenizer  # imported here: frozen embeddings mostly come from the cache
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
         path = resolve_encoder(name)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path)

@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 
 import gsdrp
+from gsdrp.data.dataset import Dataset
 from gsdrp.data.drugs import standardise_smiles
 from gsdrp.data.raw import DataError
 from gsdrp.data.prediction_input import REQUIRED_COLUMNS
@@ -100,7 +101,7 @@ def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.n
     unique_cells, cell_of_pair = np.unique(cells, return_inverse=True)
     unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
     if model.encoder is None:  # frozen: cached vectors, the encoder runs only for SMILES never seen
-        drug_input = torch.from_numpy(frozen_embeddings(list(unique_smiles), encoder_name))
+        drug_input = torch.tensor(frozen_embeddings(list(unique_smiles), encoder_name))
     else:
         tokens = model.encoder.tokenize(list(unique_smiles))
         drug_input = (tokens["input_ids"], tokens["attention_mask"])
@@ -124,6 +125,11 @@ class GSChemDRPModel(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return predict_pairs(self.model, self.encoder_name, self.activity, model_input)
+
+
+def cell_activity(data: Dataset) -> pd.DataFrame:
+    """The cells' standardised gene-set activities as the model artifact stores them (cells x sets)."""
+    return pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
 
 
 def log_pyfunc(checkpoint: Path, activity: pd.DataFrame, name: str = "model"):

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
-import pandas as pd
 import pytest
 
 from gsdrp.cli import main
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
-from gsdrp.tracking.pyfunc import log_pyfunc
+from gsdrp.tracking.pyfunc import cell_activity, log_pyfunc
 from gsdrp.tracking.registry import promote
 from gsdrp.tracking.store import KIND, MODEL_URI, OUTCOME, experiment_id, use_tracking
 from gsdrp.train.loop import Trainer, save_checkpoint
@@ -79,9 +78,7 @@ def tracked_sweep(tmp_path_factory, tiny_trainer) -> TrackedSweep:
             save_checkpoint(folder / "checkpoint.pt", tiny_trainer)
             write_config(folder / "config.json", tiny_trainer)
             mlflow.log_artifacts(str(folder))
-            data = tiny_trainer.data
-            activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
-            mlflow.set_tag(MODEL_URI, log_pyfunc(folder / "checkpoint.pt", activity).model_uri)
+            mlflow.set_tag(MODEL_URI, log_pyfunc(folder / "checkpoint.pt", cell_activity(tiny_trainer.data)).model_uri)
             mlflow.log_metric("final_val_rmse", 2.0)
             mlflow.set_tag(OUTCOME, "completed")
         stopped = client.create_run(
