@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gsdrp.config import SPLITS
+from gsdrp.config import SPLITS, ConfigError, TrainConfig
 from gsdrp.data.flags import add_data_options, data_config
 from gsdrp.tune.runner import SweepOptions
 
@@ -26,10 +26,15 @@ def parse_options(argv: list[str] | None, description: str, **defaults) -> Sweep
     add_data_options(parser)
     parser.add_argument("--resume", action="store_true", help="continue the sweep stored under --storage/--name")
     args = parser.parse_args(argv)
+    try:  # the trials' own configs refuse these values; refuse them before any trial starts
+        TrainConfig(split=args.split, max_epochs=args.max_epochs)
+        data = data_config(args)
+    except ConfigError as exc:
+        parser.error(str(exc))
     return SweepOptions(
         name=args.name, num_samples=args.num_samples, max_concurrent=args.max_concurrent,
         cpus_per_trial=args.cpus_per_trial, gpus_per_trial=args.gpus_per_trial, storage=args.storage,
         split=args.split, max_epochs=args.max_epochs, grace_period=base.grace_period, max_failures=args.max_failures,
-        search=base.search, resume=args.resume, seed=args.seed, data=data_config(args), prepared=args.prepared,
+        search=base.search, resume=args.resume, seed=args.seed, data=data, prepared=args.prepared,
         raw=args.raw,
     )

@@ -200,3 +200,12 @@ def test_a_bug_is_never_turned_into_a_one_line_message(monkeypatch, prepared_roo
     monkeypatch.setattr(commands, "data_info", broken)
     with pytest.raises(KeyError, match="a bug"):
         main(["data", "info", "--prepared", str(prepared_root)])
+
+
+def test_sweeps_refuse_the_same_bad_values_before_any_trial(capsys):
+    from gsdrp.tune.options import parse_options
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_options(["--max-epochs", "0"], "smoke sweep")
+    assert exit_info.value.code == 2
+    assert "max_epochs=0 is out of range: it must be >= 1" in capsys.readouterr().err
