@@ -49,7 +49,7 @@ def check_model_uri(uri: str) -> None:
         require_run(existing_store(), uri.removeprefix("runs:/").split("/")[0])
         return
     if not uri.startswith("models:/"):
-        if not (Path(uri) / "MLmodel").is_file():
+        if not (Path(uri.removeprefix("file://")) / "MLmodel").is_file():
             raise TrackingError(
                 f"no MLflow model at {uri} (no MLmodel file there): pass models:/NAME@ALIAS, models:/NAME/VERSION "
                 "or the folder of a logged model"
