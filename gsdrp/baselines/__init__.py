@@ -1,1 +1,1 @@
-"""Baselines, every one behind the same two methods as the deep model (see ``Predictor``)."""
+"""Baselines: naive, classical and matrix factorisation, each behind ``gsdrp.predictor.DrugResponseModel``."""

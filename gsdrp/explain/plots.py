@@ -23,11 +23,14 @@ def parity(y: np.ndarray, pred: np.ndarray, path: Path, title: str) -> Path:
     return _save(fig, path)
 
 
-def learning_curves(history: list[dict], path: Path) -> Path:
+def learning_curves(history: list[dict], path: Path, title: str = "") -> Path:
     frame = pd.DataFrame(history)
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(frame["epoch"], np.sqrt(frame["train_mse"]), label="train RMSE (batch mean)")
+    ax.set_title(title, fontsize=9)
+    ax.plot(frame["epoch"], frame["train_rmse"], label="train RMSE (eval mode, sample of training pairs)")
     ax.plot(frame["epoch"], frame["val_rmse"], label="validation RMSE")
+    best = frame.loc[frame["val_rmse"].idxmin()]
+    ax.axvline(best["epoch"], color="grey", linestyle=":", label=f"best epoch {int(best['epoch'])}")
     ax.set(xlabel="epoch", ylabel="RMSE (ln IC50)")
     ax.legend()
     return _save(fig, path)

@@ -4,6 +4,7 @@ RMSE with the best weights restored, a per-epoch callback, checkpoints. Knows no
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 import time
 import warnings
@@ -50,6 +51,19 @@ class FitResult:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = -1
     best_val_rmse: float = float("inf")
+
+
+@dataclass
+class Progress:
+    """Where a fit stands: with the weights, optimiser and scheduler, all a resumed fit needs."""
+
+    epoch: int = 0  # epochs finished
+    step: int = 0  # optimiser steps taken
+    best_epoch: int = -1
+    best_val_rmse: float = float("inf")
+    stale: int = 0  # epochs since the best one
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_weights: dict[str, torch.Tensor] | None = None
 
 
 def _shared_tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -128,6 +142,14 @@ class Trainer:
         self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
         self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
         self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
+        with torch.no_grad():  # the output starts at the training mean
+            self.model.head[-1].bias.fill_(float(data.y[self.train_rows()].mean()))
+        self.optimizer = self._optimizer()
+        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            self.optimizer, factor=train_config.lr_factor, patience=train_config.lr_patience
+        )
+        self.generator = torch.Generator().manual_seed(train_config.seed)
+        self.progress = Progress()
 
     def batch(self, rows: torch.Tensor) -> tuple[Batch, torch.Tensor]:
         cells, cell_of_pair = torch.unique(self.cell_idx[rows], return_inverse=True)
@@ -142,28 +164,37 @@ class Trainer:
             rows = np.sort(rng.choice(rows, int(len(rows) * self.config.train_fraction), replace=False))
         return rows
 
-    def optimizer(self) -> torch.optim.Optimizer:
+    def _optimizer(self) -> torch.optim.Optimizer:
         encoder_params = list(self.model.encoder.parameters()) if self.model.encoder is not None else []
         encoder_ids = {id(p) for p in encoder_params}
-        groups = [{"params": [p for p in self.model.parameters() if id(p) not in encoder_ids], "lr": self.config.lr}]
+        groups = [{"params": [p for p in self.model.parameters() if id(p) not in encoder_ids], "peak_lr": self.config.lr}]
         if encoder_params:
-            groups.append({"params": encoder_params, "lr": self.config.encoder_lr})
+            groups.append({"params": encoder_params, "peak_lr": self.config.encoder_lr})
+        for group in groups:
+            group["lr"] = group["peak_lr"]
         return torch.optim.AdamW(groups, weight_decay=self.config.weight_decay)
 
-    def fit(self, callback: Callback | None = None, first_epoch: int = 1) -> FitResult:
-        """Train from ``first_epoch`` (above 1 when resuming from a checkpoint) to ``max_epochs``."""
-        result = FitResult(self.model)
-        optimizer = self.optimizer()
+    def _warm_up(self, steps_per_epoch: int) -> None:
+        """Linear warm-up of every learning rate over the first ``warmup_epochs``."""
+        warmup_steps = self.config.warmup_epochs * steps_per_epoch
+        if self.progress.step < warmup_steps:
+            for group in self.optimizer.param_groups:
+                group["lr"] = group["peak_lr"] * (self.progress.step + 1) / warmup_steps
+
+    def fit(self, callback: Callback | None = None) -> FitResult:
+        """Train until early stopping or ``max_epochs``, continuing from ``progress`` (a resumed fit);
+        the best epoch's weights are restored at the end."""
+        progress = self.progress
         train_rows = torch.as_tensor(self.train_rows(), device=self.device)
+        steps_per_epoch = -(-len(train_rows) // self.config.batch_size)
         val_rows = self.data.rows("val")
-        best_state, stale = None, 0
-        generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
-        for epoch in range(first_epoch, self.config.max_epochs + 1):
+        monitor_rows = np.random.default_rng(self.config.seed).permutation(train_rows.cpu().numpy())[: len(val_rows)]
+        while progress.epoch < self.config.max_epochs and progress.stale < self.config.patience:
+            epoch = progress.epoch + 1
             started = time.perf_counter()
             self.model.train()
-            order = train_rows[cell_stratified_order(self.cell_idx[train_rows], generator).to(self.device)]
+            order = train_rows[cell_stratified_order(self.cell_idx[train_rows], self.generator).to(self.device)]
             sums: dict[str, float] = {}
-            steps = 0
             for step, start in enumerate(range(0, len(order), self.config.batch_size), 1):
                 rows = order[start : start + self.config.batch_size]
                 batch, drugs = self.batch(rows)
@@ -171,29 +202,52 @@ class Trainer:
                 loss, parts = total_loss(output, self.y[rows], self.pathway[drugs], self.overlap, self.model_config)
                 if not torch.isfinite(loss):
                     raise NonFiniteLossError(f"non-finite training loss ({loss.item()}) at epoch {epoch}, step {step}")
-                optimizer.zero_grad(set_to_none=True)
+                self._warm_up(steps_per_epoch)
+                self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                optimizer.step()
+                self.optimizer.step()
+                progress.step += 1
                 for name, value in {"loss": loss.item(), **parts}.items():
                     sums[name] = sums.get(name, 0.0) + value
-                steps += 1
             val_rmse = rmse(self.data.y[val_rows], self.predict(val_rows).prediction)
-            metrics = {f"train_{k}": v / steps for k, v in sums.items()}
-            metrics.update(val_rmse=val_rmse, epoch_seconds=time.perf_counter() - started)
-            result.history.append({"epoch": epoch, **metrics})
-            is_best = val_rmse < result.best_val_rmse
+            metrics = {f"train_{k}": v / steps_per_epoch for k, v in sums.items()}
+            metrics.update(
+                train_rmse=rmse(self.data.y[monitor_rows], self.predict(monitor_rows).prediction),
+                val_rmse=val_rmse,
+                lr=self.optimizer.param_groups[0]["lr"],
+                epoch_seconds=time.perf_counter() - started,
+            )
+            self.scheduler.step(val_rmse)
+            is_best = val_rmse < progress.best_val_rmse
             if is_best:
-                result.best_epoch, result.best_val_rmse = epoch, val_rmse
-                best_state, stale = copy.deepcopy(self.model.state_dict()), 0
+                progress.best_epoch, progress.best_val_rmse, progress.stale = epoch, val_rmse, 0
+                progress.best_weights = copy.deepcopy(self.model.state_dict())
             else:
-                stale += 1
+                progress.stale += 1
+            progress.epoch = epoch
+            progress.history.append({"epoch": epoch, **metrics})
             if callback is not None:
                 callback(EpochReport(epoch, metrics, self.model, is_best))
-            if stale >= self.config.patience:
-                break
-        if best_state is not None:
-            self.model.load_state_dict(best_state)
-        return result
+        if progress.best_weights is not None:
+            self.model.load_state_dict(progress.best_weights)
+        return FitResult(self.model, progress.history, progress.best_epoch, progress.best_val_rmse)
+
+    def state_dict(self) -> dict:
+        """Weights, optimiser, scheduler, batch-order generator and progress: a fit resumes exactly from it."""
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "generator": self.generator.get_state(),
+            "progress": dataclasses.asdict(self.progress),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.generator.set_state(state["generator"])
+        self.progress = Progress(**state["progress"])
 
     @torch.no_grad()
     def predict(self, rows: np.ndarray, batch_size: int = 8192, keep_weights: bool = False) -> Predictions:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gsdrp.baselines.naive import NaivePredictor
+from gsdrp.baselines.naive import NaiveConfig, NaiveModel
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, to_flat_dict
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
@@ -19,7 +19,7 @@ from gsdrp.train.metrics import regression_metrics
 def evaluate_trained(trainer: Trainer) -> tuple[dict[str, float], Predictions]:
     """``val_*`` and ``test_*`` metrics (PCC vs mean effects included) and the test predictions with weights."""
     data = trainer.data
-    reference = NaivePredictor("mean_effects", trainer.model_config.screen_covariate)
+    reference = NaiveModel(NaiveConfig("mean_effects"), trainer.model_config.screen_covariate)
     reference.fit(data)
     metrics = {}
     for part in ("val", "test"):

@@ -58,8 +58,8 @@ def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str
                 **to_flat_dict(train_config, "train."),
             })
         trainer = Trainer(data, model_config, train_config)
-        first_epoch = _restore(trainer)
-        result = trainer.fit(callback=lambda report: _report(report, trainer), first_epoch=first_epoch)
+        _restore(trainer)
+        result = trainer.fit(callback=lambda report: _report(report, trainer))
         _finish(trainer, result.history)
         mlflow.set_tag(OUTCOME, "completed")
         mlflow.end_run("FINISHED")
@@ -71,21 +71,19 @@ def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str
         raise
 
 
-def _restore(trainer: Trainer) -> int:
-    """Load the latest Tune checkpoint if the trial was restarted; return the epoch to start from."""
+def _restore(trainer: Trainer) -> None:
+    """Continue from the latest Tune checkpoint if the trial was restarted: weights, optimiser,
+    scheduler, early-stopping state and history."""
     checkpoint = tune.get_checkpoint()
-    if checkpoint is None:
-        return 1
-    with checkpoint.as_directory() as folder:
-        state = torch.load(Path(folder) / CHECKPOINT_FILE, map_location=trainer.device, weights_only=True)
-    trainer.model.load_state_dict(state["state_dict"])
-    return int(state["epoch"]) + 1
+    if checkpoint is not None:
+        with checkpoint.as_directory() as folder:
+            trainer.load_state_dict(torch.load(Path(folder) / CHECKPOINT_FILE, map_location=trainer.device, weights_only=True))
 
 
 def _report(report: EpochReport, trainer: Trainer) -> None:
     mlflow.log_metrics(report.metrics, step=report.epoch)
     with tempfile.TemporaryDirectory() as folder:
-        torch.save({"epoch": report.epoch, "state_dict": trainer.model.state_dict()}, Path(folder) / CHECKPOINT_FILE)
+        torch.save(trainer.state_dict(), Path(folder) / CHECKPOINT_FILE)
         tune.report({"epoch": report.epoch, **report.metrics}, checkpoint=tune.Checkpoint.from_directory(folder))
 
 
@@ -100,8 +98,7 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
         test = data.rows("test")
         predictions_table(data, out.prediction).to_parquet(folder / "test_predictions.parquet", index=False)
         parity(data.y[test], out.prediction, folder / "parity.png", f"test RMSE {final['final_test_rmse']:.3f}")
-        if history:  # empty when a trial restored from its last epoch only finishes up
-            learning_curves(history, folder / "learning_curves.png")
+        learning_curves(history, folder / "learning_curves.png")
         (folder / "history.json").write_text(json.dumps(history, indent=1))
         if out.attention is not None:
             interpretation = interpret(out.gates, out.attention, data.drug_idx[test], data.drugs, data.set_names)

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from sklearn.metrics import mean_squared_error, r2_score
 
-from gsdrp.baselines.naive import NaivePredictor
+from gsdrp.baselines.naive import NaiveConfig, NaiveModel
 from gsdrp.train.metrics import regression_metrics
 
 
@@ -44,7 +44,7 @@ def additive(real_data):
 
 def test_mean_effects_is_exact_on_additive_data(additive):
     data, _, _ = additive
-    model = NaivePredictor("mean_effects", screen_covariate=True)
+    model = NaiveModel(NaiveConfig("mean_effects"), screen_covariate=True)
     model.fit(data)
     test = data.rows("test")
     np.testing.assert_allclose(model.predict(data, test), data.y[test], atol=1e-3)
@@ -53,7 +53,7 @@ def test_mean_effects_is_exact_on_additive_data(additive):
 
 def test_drug_mean_is_the_per_drug_training_mean(additive):
     data, _, _ = additive
-    model = NaivePredictor("drug_mean")
+    model = NaiveModel(NaiveConfig("drug_mean"))
     model.fit(data)
     train = data.rows("train")
     drug = data.drug_idx[train][0]
@@ -65,7 +65,7 @@ def test_drug_mean_is_the_per_drug_training_mean(additive):
 
 def test_unseen_cells_fall_back_to_the_mean(additive):
     data, _, _ = additive
-    model = NaivePredictor("cell_mean")
+    model = NaiveModel(NaiveConfig("cell_mean"))
     cut = dataclasses.replace(data, part=np.where(data.cell_idx == 0, 2, data.part).astype(np.int8))
     model.fit(cut)
     row = np.flatnonzero(cut.cell_idx == 0)[:1]

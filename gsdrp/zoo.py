@@ -1,0 +1,56 @@
+"""Every model the benchmark can run, by name: the one place model names are written.
+
+``build(name, screen_covariate, train_config)`` makes a model with its default hyperparameters
+(the deep variants take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from gsdrp.baselines.classical import MLPModel, RandomForestModel, RidgeModel, XGBoostModel
+from gsdrp.baselines.factorisation import FactorisationModel
+from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
+from gsdrp.config import VARIANTS, ModelConfig, TrainConfig
+from gsdrp.predictor import DrugResponseModel, read_manifest
+from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
+
+Factory = Callable[[bool, TrainConfig], DrugResponseModel]
+
+REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
+    **{
+        f"naive_{kind}": (NaiveModel, lambda screen, _, kind=kind: NaiveModel(NaiveConfig(kind=kind), screen))
+        for kind in KINDS
+    },
+    "ridge": (RidgeModel, lambda screen, _: RidgeModel(screen_covariate=screen)),
+    "random_forest": (RandomForestModel, lambda screen, _: RandomForestModel(screen_covariate=screen)),
+    "xgboost": (XGBoostModel, lambda screen, _: XGBoostModel(screen_covariate=screen)),
+    "mlp": (MLPModel, lambda screen, _: MLPModel(screen_covariate=screen)),
+    "matrix_factorisation": (FactorisationModel, lambda screen, _: FactorisationModel(screen_covariate=screen)),
+    **{
+        f"gs_chemdrp_{variant}": (
+            GSChemDRPModel,
+            lambda screen, train, variant=variant: GSChemDRPModel(
+                DeepConfig(ModelConfig(variant=variant, screen_covariate=screen), train)
+            ),
+        )
+        for variant in VARIANTS
+    },
+}
+MODELS = tuple(REGISTRY)
+
+
+def build(name: str, screen_covariate: bool, train_config: TrainConfig = TrainConfig()) -> DrugResponseModel:
+    if name not in REGISTRY:
+        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+    return REGISTRY[name][1](screen_covariate, train_config)
+
+
+def load(folder: Path) -> DrugResponseModel:
+    """A model saved with ``DrugResponseModel.save``."""
+    name, values, screen = read_manifest(folder)
+    cls = REGISTRY[name][0]
+    model = cls(cls.config_from_flat(values), screen)
+    model.load_state(folder)
+    return model
