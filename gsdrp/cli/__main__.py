@@ -1,0 +1,5 @@
+"""``python -m gsdrp.cli``: the same as the ``gsdrp`` command."""
+
+from gsdrp.cli import main
+
+main()
