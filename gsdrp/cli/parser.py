@@ -35,6 +35,13 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return text
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage mistakes end in one line that points at ``--help``, not in the whole usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 class Renamed(argparse.Action):
     """An old flag spelling: still accepted, with a note naming the new one."""
 
@@ -68,7 +75,7 @@ def epilog(example: str, *env: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gsdrp", description=DESCRIPTION, formatter_class=HelpFormatter,
         epilog=epilog("gsdrp data prepare && gsdrp train --max-epochs 5", DATA_ENV, MODEL_ENV, TRACKING_ENV),
     )

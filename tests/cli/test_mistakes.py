@@ -209,3 +209,13 @@ def test_sweeps_refuse_the_same_bad_values_before_any_trial(capsys):
         parse_options(["--max-epochs", "0"], "smoke sweep")
     assert exit_info.value.code == 2
     assert "max_epochs=0 is out of range: it must be >= 1" in capsys.readouterr().err
+
+
+def test_a_usage_mistake_is_one_line_pointing_at_help(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", "--input", str(tmp_path / "pairs.csv")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "gsdrp predict: error: the following arguments are required: --output (see 'gsdrp predict --help')\n"
+    )
+    assert files_under(tmp_path) == set()
