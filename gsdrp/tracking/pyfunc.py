@@ -28,7 +28,7 @@ from gsdrp.train.loop import load_checkpoint
 
 SCREEN_SHARE = {"GDSC1": 0.0, "GDSC2": 1.0}
 DEFAULT_SCREEN = "GDSC2"
-FORWARD_BATCH = 8192
+FORWARD_BATCH = 32768
 
 
 def predict_pairs(model: GSChemDRP, encoder_name: str, activity: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -97,24 +97,25 @@ def _row_problem(cell: str, smiles: str, screen: str, known_cells: set, canonica
 
 @torch.no_grad()
 def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.ndarray:
+    """Predictions in chunks of pairs sorted by cell, so each chunk computes the gene-set path of few cells."""
     model.eval()
-    unique_cells, cell_of_pair = np.unique(cells, return_inverse=True)
     unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
     if model.encoder is None:  # frozen: cached vectors, the encoder runs only for SMILES never seen
         drug_input = torch.tensor(frozen_embeddings(list(unique_smiles), encoder_name))
     else:
         tokens = model.encoder.tokenize(list(unique_smiles))
         drug_input = (tokens["input_ids"], tokens["attention_mask"])
-    cell_activity = torch.tensor(activity.loc[unique_cells].to_numpy(np.float32))
-    chunks = []
-    for start in range(0, len(cells), FORWARD_BATCH):
-        part = slice(start, start + FORWARD_BATCH)
+    order = np.argsort(cells, kind="stable")
+    prediction = np.empty(len(cells), dtype=np.float32)
+    for start in range(0, len(order), FORWARD_BATCH):
+        rows = order[start : start + FORWARD_BATCH]
+        chunk_cells, cell_of_pair = np.unique(cells[rows], return_inverse=True)
         batch = Batch(
-            cell_activity, drug_input, torch.as_tensor(cell_of_pair[part]), torch.as_tensor(drug_of_pair[part]),
-            torch.as_tensor(screen_share[part]),
+            torch.tensor(activity.loc[chunk_cells].to_numpy(np.float32)), drug_input, torch.as_tensor(cell_of_pair),
+            torch.as_tensor(drug_of_pair[rows]), torch.as_tensor(screen_share[rows]),
         )
-        chunks.append(model(batch).prediction.numpy())
-    return np.concatenate(chunks)
+        prediction[rows] = model(batch).prediction.numpy()
+    return prediction
 
 
 class GSChemDRPModel(mlflow.pyfunc.PythonModel):
