@@ -7,6 +7,7 @@ so it can be logged as MLflow params and rebuilt from a registered model's run.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
@@ -158,7 +159,7 @@ def _check_range(
     bounds = [(minimum, ">=", lambda v, b: v >= b), (above, ">", lambda v, b: v > b),
               (maximum, "<=", lambda v, b: v <= b), (below, "<", lambda v, b: v < b)]
     wanted = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in bounds if bound is not None)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or not all(
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not all(
         ok(value, bound) for bound, _, ok in bounds if bound is not None
     ):
         raise ConfigError(f"{name}={value!r} is out of range: it must be {wanted}")

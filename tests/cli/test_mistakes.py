@@ -132,6 +132,7 @@ def test_explain_a_folder_without_a_model(tmp_path, capsys):
         (["--dropout", "1"], "dropout=1.0 is out of range: it must be >= 0 and < 1"),
         (["--dim", "30", "--heads", "4"], "dim=30 must be divisible by heads=4"),
         (["--train-fraction", "0"], "train_fraction=0.0 is out of range"),
+        (["--lr", "inf"], "lr=inf is out of range: it must be > 0"),
     ],
 )
 def test_train_refuses_bad_values_and_writes_nothing(tmp_path, capsys, flags, expected):
