@@ -48,7 +48,7 @@ def data_fetch(args: argparse.Namespace) -> None:
     raw = Path(args.raw)
     check_output_folder(raw, "--raw")
     for line in fetch(raw, overwrite=args.overwrite, mirror=args.mirror):
-        print(line)
+        print(line, flush=True)
 
 
 def train_configs(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig, TrainConfig]:

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,24 +97,22 @@ PUBLIC_SOURCES: dict[str, Source] = {
 }
 
 
-def fetch(raw_dir: Path, overwrite: bool = False, mirror: str | None = None) -> list[str]:
-    """Fill ``raw_dir``; returns one line per file: where it came from, or how to derive it by hand."""
-    report = []
+def fetch(raw_dir: Path, overwrite: bool = False, mirror: str | None = None) -> Iterator[str]:
+    """Fill ``raw_dir``, yielding one line per file as it is done: where it came from, or how to derive it by hand."""
     derived = [key for key in RAW_FILES if key not in PUBLIC_SOURCES]
     for key in derived + list(PUBLIC_SOURCES):
         entry, target = RAW_FILES[key], raw_dir / RAW_FILES[key].path
         if target.exists() and not overwrite:
-            report.append(f"kept {target}")
+            yield f"kept {target}"
         elif key in PUBLIC_SOURCES:
             source = PUBLIC_SOURCES[key]
             _build(target, [_mirrored(url, mirror) for url in source.urls], source.build, raw_dir)
-            report.append(f"fetched {target} from {', '.join(source.urls)}")
+            yield f"fetched {target} from {', '.join(source.urls)}"
         elif mirror:
             _build(target, [f"{mirror.rstrip('/')}/raw/{entry.path}"], _copy, raw_dir)
-            report.append(f"fetched {target} from the mirror")
+            yield f"fetched {target} from the mirror"
         else:
-            report.append(f"derive by hand (or pass --mirror): {entry.path}: {entry.origin}")
-    return report
+            yield f"derive by hand (or pass --mirror): {entry.path}: {entry.origin}"
 
 
 def _mirrored(url: str, mirror: str | None) -> str:
