@@ -233,12 +233,13 @@ class Trainer:
         return FitResult(self.model, progress.history, progress.best_epoch, progress.best_val_rmse)
 
     def state_dict(self) -> dict:
-        """Weights, optimiser, scheduler, batch-order generator and progress: a fit resumes exactly from it."""
+        """Weights, optimiser, scheduler, random states and progress: a fit resumes exactly from it."""
         return {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
             "generator": self.generator.get_state(),
+            "torch_rng": torch.get_rng_state(),  # dropout masks
             "progress": dataclasses.asdict(self.progress),
         }
 
@@ -247,25 +248,34 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
         self.progress = Progress(**state["progress"])
 
     @torch.no_grad()
     def predict(self, rows: np.ndarray, batch_size: int = 8192, keep_weights: bool = False) -> Predictions:
-        """Predictions for dataset rows; gates and attention too if ``keep_weights``."""
+        """Predictions for dataset rows, in their order; gates and attention too if ``keep_weights``.
+
+        Rows are scored in cell-stratified chunks (``cell_stratified_order``, fixed seed), which keeps
+        the attention's per-cell padding small, and put back in order.
+        """
         self.model.eval()
+        rows = np.asarray(rows)
+        order = cell_stratified_order(torch.as_tensor(self.data.cell_idx[rows]), torch.Generator().manual_seed(0))
+        order = order.numpy()
         preds, gates, attention = [], [], []
         for start in range(0, len(rows), batch_size):
-            chunk = torch.as_tensor(rows[start : start + batch_size], device=self.device)
+            chunk = torch.as_tensor(rows[order[start : start + batch_size]], device=self.device)
             batch, _ = self.batch(chunk)
             output = self.model(batch)
             preds.append(output.prediction.cpu().numpy())
             if keep_weights and output.gates is not None:
                 gates.append(output.gates.cpu().numpy())
                 attention.append(output.attention.cpu().numpy())
+        restore = np.argsort(order)
         return Predictions(
-            np.concatenate(preds) if preds else np.zeros(0, np.float32),
-            np.concatenate(gates) if gates else None,
-            np.concatenate(attention) if attention else None,
+            np.concatenate(preds)[restore] if preds else np.zeros(0, np.float32),
+            np.concatenate(gates)[restore] if gates else None,
+            np.concatenate(attention)[restore] if attention else None,
         )
 
 

@@ -89,3 +89,35 @@ def test_cell_stratified_order_is_a_permutation_that_spreads_each_cell():
     assert (per_batch - expected).abs().max() <= 1.5  # about one row off; a random batch is ~15 off
     again = cell_stratified_order(cells, torch.Generator().manual_seed(1))
     assert torch.equal(order, again)
+
+
+def test_predict_keeps_the_order_of_the_rows_it_is_given(real_data):
+    trainer = Trainer(real_data, ModelConfig(variant="full", dim=16), QUICK)
+    rows = real_data.rows("val")[:5000]
+    forward = trainer.predict(rows, batch_size=1024, keep_weights=True)
+    backward = trainer.predict(rows[::-1], batch_size=1024, keep_weights=True)
+    np.testing.assert_allclose(backward.prediction, forward.prediction[::-1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(backward.attention, forward.attention[::-1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(trainer.predict(rows[:3]).prediction, forward.prediction[:3], rtol=1e-5, atol=1e-5)
+
+
+def test_a_resumed_fit_continues_exactly_where_it_stopped(real_data):
+    """Two epochs in one go equal one epoch, a save and load into a fresh trainer, and one more:
+    weights, optimiser moments, scheduler, batch order, dropout and history all carry over."""
+    config = dataclasses.replace(QUICK, max_epochs=2, train_fraction=0.01)
+    straight = Trainer(real_data, ModelConfig(variant="full", dim=16), config)
+    straight.fit()
+
+    first = Trainer(real_data, ModelConfig(variant="full", dim=16), dataclasses.replace(config, max_epochs=1))
+    first.fit()
+    state = first.state_dict()
+    resumed = Trainer(real_data, ModelConfig(variant="full", dim=16), config)
+    resumed.load_state_dict(state)
+    for saved, loaded in zip(state["optimizer"]["state"].values(), resumed.optimizer.state_dict()["state"].values()):
+        torch.testing.assert_close(saved["exp_avg"], loaded["exp_avg"])
+    resumed.fit()
+
+    assert [h["epoch"] for h in resumed.progress.history] == [1, 2]
+    assert resumed.progress.history[1]["val_rmse"] == pytest.approx(straight.progress.history[1]["val_rmse"], rel=1e-5)
+    for name, value in straight.model.state_dict().items():
+        torch.testing.assert_close(resumed.model.state_dict()[name], value)
