@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -19,6 +21,7 @@ from gsdrp.tracking.store import KIND, OUTCOME, tracking_uri, use_tracking
 PROMOTE_FIRST = "run 'gsdrp promote --experiment NAME' first"
 COMPLETED_TRIALS = f"tags.`{KIND}` = 'trial' and tags.`{OUTCOME}` = 'completed' and attributes.status = 'FINISHED'"
 SELECTION_METRIC = "final_val_rmse"
+SERVER_TIMEOUT_S = 5
 _MODEL_URI = re.compile(r"models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>[^/]+))?/?")
 
 
@@ -34,6 +37,14 @@ def existing_store() -> MlflowClient:
     """A client for the configured store; a sqlite file or store folder that does not exist is refused, not created."""
     uri = tracking_uri()
     source = "$MLFLOW_TRACKING_URI" if os.environ.get("MLFLOW_TRACKING_URI") else "the default store"
+    if uri.startswith(("http://", "https://")):
+        try:
+            urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=SERVER_TIMEOUT_S).close()
+        except (urllib.error.URLError, OSError) as exc:
+            raise TrackingError(
+                f"no MLflow tracking server answers at {uri} ({source}): start it (mlflow/serve.sh) or fix the URI ({exc})"
+            ) from None
+        return use_tracking(uri)
     path = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else uri.removeprefix("file://")
     if "://" not in path and not Path(path).exists():
         raise TrackingError(

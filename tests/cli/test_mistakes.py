@@ -165,6 +165,12 @@ def test_promote_with_a_missing_sqlite_store_creates_nothing(monkeypatch, tmp_pa
     assert files_under(tmp_path) == set()
 
 
+def test_promote_with_no_server_at_the_tracking_uri_fails_fast(monkeypatch, capsys):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # the discard port: nothing listens there
+    code, _, err = run_cli(["promote", "--experiment", "tiny"], capsys)
+    one_line_error(code, err, "no MLflow tracking server answers at http://127.0.0.1:9", "mlflow/serve.sh")
+
+
 def test_promote_an_unknown_experiment_lists_the_known_ones(tracking, capsys):
     code, _, err = run_cli(["promote", "--experiment", "tinny"], capsys)
     one_line_error(code, err, "no MLflow experiment named 'tinny'", "experiments: ", "tiny")
