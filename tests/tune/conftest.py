@@ -28,9 +28,10 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 
 def sweep_env(tracking_uri: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "RAY_AUTH_MODE": "token", **extra}
+    """The environment of a sweep driver: a local instance unless ``extra`` names ``RAY_ADDRESS``."""
+    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "RAY_AUTH_MODE": "token"}
     env.pop("RAY_ADDRESS", None)
-    return env
+    return {**env, **extra}
 
 
 def smoke_command(storage: Path, prepared: Path, *args: str) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,9 +23,20 @@ RAY = Path(sys.executable).parent / "ray"
 STARTED = "Ray runtime started."
 
 
+def accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 class RayNode:
+    """One node; every port it serves is a free one, so it never collides with another Ray instance here.
+    Ready when ``ray start`` says so and its dashboard agent (which the job API needs) listens."""
+
     def __init__(self, args: list[str], env: dict[str, str], log: Path):
         self.log = log
+        self.agent_port = free_port()
+        args = [*args, f"--dashboard-agent-listen-port={self.agent_port}", f"--metrics-export-port={free_port()}"]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
                 [str(RAY), "start", "--block", "--node-ip-address=127.0.0.1", "--disable-usage-stats", *args],
@@ -33,7 +45,7 @@ class RayNode:
 
     def wait_started(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
-        while STARTED not in self.log.read_text(errors="replace"):
+        while STARTED not in self.log.read_text(errors="replace") or not accepts(self.agent_port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError(f"ray start failed: {self.log.read_text(errors='replace')[-2000:]}")
@@ -68,15 +80,18 @@ class RayCluster:
         self.env = {**os.environ, "RAY_AUTH_MODE": "token", **({} if worker_cpus else SINGLE_MACHINE)}
         self.env.pop("RAY_ADDRESS", None)
         self.nodes: list[RayNode] = []
+        self.client_port = free_port()
         self._start(
             "head", "--head", f"--port={self.port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
-            f"--num-cpus={head_cpus}", f"--temp-dir={self.temp_dir}",
+            f"--ray-client-server-port={self.client_port}", f"--num-cpus={head_cpus}", f"--temp-dir={self.temp_dir}",
+            env={"AUTOSCALER_METRIC_PORT": str(free_port()), "DASHBOARD_METRIC_PORT": str(free_port())},
         )
         for i, cpus in enumerate(worker_cpus):
             self._start(f"worker{i}", f"--address={self.address}", f"--num-cpus={cpus}")
 
-    def _start(self, name: str, *args: str) -> None:
-        self.nodes.append(RayNode(list(args), self.env, self.temp_dir.with_name(f"{self.temp_dir.name}-{name}.log")))
+    def _start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+        log = self.temp_dir.with_name(f"{self.temp_dir.name}-{name}.log")
+        self.nodes.append(RayNode(list(args), {**self.env, **(env or {})}, log))
         try:
             self.nodes[-1].wait_started()
         except RuntimeError:

@@ -77,7 +77,7 @@ def test_a_local_head_started_with_ray_start_listens_on_loopback_only(ray_cluste
     cluster = ray_cluster(head_cpus=1, worker_cpus=[])
     sockets = assert_loopback_only(cluster.head.processes())
     ports = {port for *_, port in sockets}
-    assert {cluster.port, cluster.dashboard_port, 10001} <= ports
+    assert {cluster.port, cluster.dashboard_port, cluster.client_port, cluster.head.agent_port} <= ports
 
 
 def test_an_existing_token_file_is_made_private(tmp_path, monkeypatch):

@@ -163,7 +163,7 @@ def test_multi_node_sweep_on_postgres_survives_losing_a_worker_node(prepared_roo
     try:
         wait_for(lambda: len(training()) == 2 or driver.poll() is not None, TIMEOUT, "two trials training")
         before = {r.data.tags[TRIAL_ID]: r.data.tags[NODE] for r in training()}
-        assert len(before) == 2 and len(set(before.values())) == 2, "the trials did not run on both worker nodes"
+        assert len(before) == 2 and len(set(before.values())) == 2, f"the trials did not run on both worker nodes: {before}, {[(r.data.tags[TRIAL_ID], r.data.tags[NODE], r.info.status, r.info.start_time) for r in runs_of(uri, 'node-loss')[1]]}"
         cluster.workers[0].kill()
         output, _ = driver.communicate(timeout=TIMEOUT)
     finally:
