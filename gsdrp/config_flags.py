@@ -2,7 +2,8 @@
 
 Help text comes from each field's ``metadata["help"]`` and shows the field's default. Flags left
 out keep their value from the base config (the defaults, or a ``config.json`` being rerun), so a
-field added to a config gets its flag without touching any parser.
+field added to a config gets its flag without touching any parser (fields of a type other than
+bool, int, float, str or a ``Literal`` of strings are left to the config file).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from gsdrp.config import replace
 
 C = TypeVar("C")
+PLAIN_TYPES = (bool, int, float, str)  # fields of other types are set through a config file only
 
 
 def add_config_flags(
@@ -25,9 +27,9 @@ def add_config_flags(
     group = parser.add_argument_group(f"{section} options ({cls.__name__})")
     hints = typing.get_type_hints(cls)
     for f in fields(cls):
-        if f.name in skip:
-            continue
         kind = hints[f.name]
+        if f.name in skip or not (kind in PLAIN_TYPES or typing.get_origin(kind) is Literal):
+            continue
         options: dict[str, Any] = {
             "dest": f"{section}.{f.name}",
             "default": argparse.SUPPRESS,
