@@ -3,14 +3,18 @@ command reference is the one generated from the parser."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import gsdrp
 from gsdrp.cli.parser import HelpFormatter, build_parser
 from gsdrp.cli.reference import commands, reference, shown_options
+from gsdrp.config_flags import add_config_flags, config_from_args
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 GSDRP = Path(sys.executable).parent / "gsdrp"
@@ -50,3 +54,19 @@ def test_readme_command_reference_is_the_generated_one():
     assert "\n## Command reference\n" in readme
     section = "## Command reference\n" + readme.split("\n## Command reference\n", 1)[1].split("\n## ", 1)[0]
     assert section.rstrip() == reference().rstrip(), "paste the output of 'python -m gsdrp.cli.reference' into README.md"
+
+
+@dataclass(frozen=True)
+class NewConfig:
+    width: int = field(default=3, metadata={"help": "how wide"})
+    mode: Literal["a", "b"] = "a"
+    sizes: tuple[int, ...] = ()
+
+
+def test_a_new_config_field_gets_its_flag_with_help_and_default():
+    parser = argparse.ArgumentParser(formatter_class=HelpFormatter)
+    add_config_flags(parser, NewConfig, "new")
+    text = " ".join(parser.format_help().split())
+    assert "--width N how wide (default: 3)" in text and "--mode {a,b}" in text and "--sizes" not in text
+    base = NewConfig(mode="b", sizes=(1,))
+    assert config_from_args(NewConfig, parser.parse_args(["--width", "5"]), "new", base) == NewConfig(5, "b", (1,))
