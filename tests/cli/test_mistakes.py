@@ -226,3 +226,14 @@ def test_a_usage_mistake_is_one_line_pointing_at_help(tmp_path, capsys):
         "gsdrp predict: error: the following arguments are required: --output (see 'gsdrp predict --help')\n"
     )
     assert files_under(tmp_path) == set()
+
+
+def test_mlflow_not_found_becomes_one_line_and_other_mlflow_errors_keep_their_traceback():
+    from mlflow.exceptions import MlflowException
+
+    from gsdrp.cli.app import user_message
+
+    missing = MlflowException("Run with id=abc not found\nmore detail", error_code="RESOURCE_DOES_NOT_EXIST")
+    assert user_message(missing) == "Run with id=abc not found more detail"
+    assert user_message(MlflowException("database is locked", error_code="INTERNAL_ERROR")) is None
+    assert user_message(KeyError("a bug")) is None
