@@ -76,7 +76,8 @@ def benchmark(args: argparse.Namespace) -> None:
     data = data_config(args)
     out = Path(args.results) / train_config.split
     check_output_folder(out, "--results")
-    from gsdrp.benchmark import MODELS, run_benchmark
+    from gsdrp.benchmark import run_benchmark
+    from gsdrp.zoo import MODELS
 
     run_benchmark(
         train_config.split, args.seeds, out, tuple(args.models or MODELS), tuple(s == "on" for s in args.screen),

@@ -55,10 +55,10 @@ class Renamed(argparse.Action):
 
 
 class BenchmarkModels:
-    """The benchmark's model names, imported only when a benchmark command needs them."""
+    """The model zoo's names, imported only when a benchmark command needs them."""
 
     def _names(self) -> tuple[str, ...]:
-        from gsdrp.benchmark import MODELS
+        from gsdrp.zoo import MODELS
 
         return MODELS
 
