@@ -46,6 +46,10 @@ class GSChemDRP(nn.Module):
         dim, dropout = config.dim, config.dropout
         self.config = config
         self.encoder = encoder
+        # the encoder's vectors share a large common component: z-scored per dimension over the
+        # training drugs before the adapter (``standardise_drugs``); saved with the weights
+        self.register_buffer("drug_shift", torch.zeros(drug_dim))
+        self.register_buffer("drug_scale", torch.ones(drug_dim))
         self.drug_adapter = nn.Linear(drug_dim, dim)
         self.cell_mlp = mlp(n_sets, dim, dim, dropout)
         self.interaction_drug = nn.Linear(dim, dim)
@@ -58,9 +62,15 @@ class GSChemDRP(nn.Module):
         self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
         self.screen_offset = nn.Parameter(torch.zeros(1)) if config.screen_covariate else None
 
+    @torch.no_grad()
+    def standardise_drugs(self, raw: torch.Tensor) -> None:
+        """Set the per-dimension shift and scale from encoder vectors of the training drugs, [drugs, drug_dim]."""
+        self.drug_shift.copy_(raw.mean(0))
+        self.drug_scale.copy_(raw.std(0).clamp_min(1e-6))
+
     def embed_drugs(self, drug_input) -> torch.Tensor:
         raw = self.encoder(*drug_input) if self.encoder is not None else drug_input
-        return self.drug_adapter(raw)
+        return self.drug_adapter((raw - self.drug_shift) / self.drug_scale)
 
     def forward(self, batch: Batch) -> Output:
         z = self.embed_drugs(batch.drug_input)

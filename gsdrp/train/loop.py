@@ -142,8 +142,12 @@ class Trainer:
         self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
         self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
         self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
+        train_rows = self.train_rows()
         with torch.no_grad():  # the output starts at the training mean
-            self.model.head[-1].bias.fill_(float(data.y[self.train_rows()].mean()))
+            self.model.head[-1].bias.fill_(float(data.y[train_rows].mean()))
+        if self.drug_inputs.encoder is None:
+            train_drugs = torch.as_tensor(np.unique(data.drug_idx[train_rows]), device=self.device)
+            self.model.standardise_drugs(self.drug_inputs(train_drugs))
         self.optimizer = self._optimizer()
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, factor=train_config.lr_factor, patience=train_config.lr_patience
