@@ -118,7 +118,7 @@ class TrainConfig:
         default="hallmark", metadata={"help": "gene-set collection"}
     )
     seed: int = field(default=0, metadata={"help": "seed of initialisation and batch order"})
-    lr: float = field(default=1e-3, metadata={"help": "AdamW learning rate"})
+    lr: float = field(default=5e-3, metadata={"help": "AdamW peak learning rate"})
     encoder_lr: float = field(default=5e-5, metadata={"help": "learning rate of a fine-tuned encoder"})
     weight_decay: float = field(default=1e-5, metadata={"help": "AdamW weight decay"})
     batch_size: int = field(default=8192, metadata={"help": "pairs per batch"})
