@@ -20,6 +20,7 @@ from typing import Callable
 
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
+from mlflow.exceptions import MlflowException
 
 ARTIFACT = "epoch_table.csv"
 
@@ -57,15 +58,26 @@ class LoadResult:
 
 
 class _RetryCounter(logging.Handler):
-    """Counts the retries urllib3 logs ("Retrying (...) after ...") while MLflow's client retries."""
+    """Counts the retries of MLflow's client: urllib3 logs each one ("Incremented Retry ...") at debug level."""
+
+    logger = logging.getLogger("urllib3.util.retry")
 
     def __init__(self):
-        super().__init__(logging.WARNING)
+        super().__init__(logging.DEBUG)
         self.count = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("Retrying"):
-            self.count += 1
+        self.count += record.getMessage().startswith("Incremented Retry")
+
+    def __enter__(self) -> _RetryCounter:
+        self.level_before = self.logger.level
+        self.logger.setLevel(logging.DEBUG)
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level_before)
 
 
 def _artifact_bytes(index: int, kilobytes: int) -> bytes:
@@ -102,12 +114,10 @@ def run_load(url: str, load: Load, experiment: str = "tracking-load", during: Ca
     client = MlflowClient(url)
     experiment_id = client.create_experiment(f"{experiment}-{time.time_ns()}")
     parent = client.create_run(experiment_id, run_name="load").info.run_id
-    counter = _RetryCounter()
-    logging.getLogger("urllib3.connectionpool").addHandler(counter)
     side = threading.Timer(during_after, during) if during else None
     errors: list[str] = []
     began = time.monotonic()
-    try:
+    with _RetryCounter() as counter:
         with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(load.loggers) as pool:
             if side:
                 side.start()
@@ -119,8 +129,6 @@ def run_load(url: str, load: Load, experiment: str = "tracking-load", during: Ca
                     errors.append(f"logger {number}: {type(exc).__name__}: {str(exc)[:200]}")
         if side:
             side.join()
-    finally:
-        logging.getLogger("urllib3.connectionpool").removeHandler(counter)
     result = LoadResult(load, time.monotonic() - began, retries=counter.count, errors=errors)
     return result, parent
 
@@ -137,6 +145,9 @@ def verify(url: str, result: LoadResult, parent: str) -> LoadResult:
             index = int(run.data.tags["load.index"])
             for m in range(result.load.metrics):
                 result.points += len({p.step for p in client.get_metric_history(run.info.run_id, f"metric_{m}")})
-            local = Path(client.download_artifacts(run.info.run_id, ARTIFACT, tmp))
+            try:
+                local = Path(client.download_artifacts(run.info.run_id, ARTIFACT, tmp))
+            except MlflowException:  # never arrived
+                continue
             result.artifacts += local.read_bytes() == _artifact_bytes(index, result.load.artifact_kb)
     return result

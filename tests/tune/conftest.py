@@ -64,6 +64,13 @@ def bystander():
     cluster.stop()
 
 
+@pytest.fixture(autouse=True)
+def _bystander_before_ray(request):
+    """Every slow test here may start Ray: the bystander is up before the first of them."""
+    if request.node.get_closest_marker("slow"):
+        request.getfixturevalue("bystander")
+
+
 @pytest.fixture()
 def ray_cluster(bystander):
     """Start clusters with ``ray_cluster(head_cpus, worker_cpus)``; each is stopped through its own processes."""
