@@ -19,6 +19,7 @@ REPLICATE_MODES = ("keep", "mean")
 COLLECTIONS = ("hallmark", "go", "paper_hallmark", "paper_go")
 SPLITS = ("random", "cell_blind", "drug_blind", "tissue_blind")
 VARIANTS = ("baseline", "contrastive", "gating", "full")
+CELL_INPUTS = ("sets", "genes", "both")
 
 C = TypeVar("C")
 
@@ -82,6 +83,18 @@ class ModelConfig:
     dropout: float = field(default=0.1, metadata={"help": "dropout probability, in [0, 1)"})
     residual_gate: bool = field(default=False, metadata={"help": "gated tokens h + s*h instead of s*h"})
     screen_covariate: bool = field(default=True, metadata={"help": "learn a GDSC2-vs-GDSC1 offset"})
+    cell_input: Literal["sets", "genes", "both"] = field(
+        default="sets", metadata={"help": "what the cell MLP c reads: gene-set activities (paper), expression genes, or both"}
+    )
+    drug_fingerprint: bool = field(
+        default=False, metadata={"help": "z_d also reads the drug's Morgan fingerprint (radius 2, 1024 bits)"}
+    )
+    identity: bool = field(
+        default=False, metadata={"help": "add a learned embedding per training cell line and drug to c and z_d"}
+    )
+    identity_dropout: float = field(
+        default=0.3, metadata={"help": "chance a batch's cell line or drug trains without its identity term, in [0, 1)"}
+    )
     alpha_sparsity: float = field(default=1e-3, metadata={"help": "loss weight of the gate sparsity term"})
     beta_supcon: float = field(default=0.1, metadata={"help": "loss weight of the supervised contrastive term"})
     gamma_smooth: float = field(default=1e-3, metadata={"help": "loss weight of the gate smoothness term"})
@@ -92,6 +105,8 @@ class ModelConfig:
         _check_range("dim", self.dim, minimum=1)
         _check_range("heads", self.heads, minimum=1)
         _check_range("dropout", self.dropout, minimum=0, below=1)
+        _check_choice("cell_input", self.cell_input, CELL_INPUTS)
+        _check_range("identity_dropout", self.identity_dropout, minimum=0, below=1)
         for name in ("alpha_sparsity", "beta_supcon", "gamma_smooth"):
             _check_range(name, getattr(self, name), minimum=0)
         _check_range("temperature", self.temperature, above=0)
@@ -105,6 +120,14 @@ class ModelConfig:
     @property
     def uses_supcon(self) -> bool:
         return self.variant in ("contrastive", "full")
+
+    @property
+    def uses_sets_in_cell_mlp(self) -> bool:
+        return self.cell_input in ("sets", "both")
+
+    @property
+    def uses_genes(self) -> bool:
+        return self.cell_input in ("genes", "both")
 
 
 @dataclass(frozen=True)

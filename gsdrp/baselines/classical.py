@@ -15,19 +15,12 @@ from typing import Any
 
 import joblib
 import numpy as np
-from rdkit import Chem
-from rdkit.Chem import rdFingerprintGenerator
 
 from gsdrp.data.dataset import Dataset
+from gsdrp.data.fingerprints import morgan_fingerprints
 from gsdrp.predictor import DrugResponseModel, FitReport
 
-FINGERPRINT_BITS = 1024
 STATE = "estimator.joblib"
-
-
-def morgan_fingerprints(smiles: list[str]) -> np.ndarray:
-    generator = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=FINGERPRINT_BITS)
-    return np.stack([generator.GetFingerprintAsNumPy(Chem.MolFromSmiles(s)) for s in smiles]).astype(np.float32)
 
 
 def features(data: Dataset, rows: np.ndarray, fingerprints: np.ndarray, screen: bool) -> np.ndarray:

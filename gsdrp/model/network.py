@@ -7,6 +7,13 @@
 ``contrastive`` and ``full`` add the SupCon loss (see ``losses``). z_d is the encoder's first-token
 state passed through a trainable linear adapter (so SupCon shapes z_d even with a frozen encoder).
 An optional learned offset for the GDSC2 screen models the systematic difference between screens.
+
+Beyond the paper, as ``ModelConfig`` options: the cell MLP c may read expression genes as well as or
+instead of the set activities (``cell_input``; the tokens always come from the sets), z_d may also
+read the Morgan fingerprint (``drug_fingerprint``), and a learned identity embedding per training
+cell line and drug may be added to c and z_d (``identity``). A cell line or drug without an
+identity (id -1: not in training, or new) takes the features-only path, which identity dropout
+trains too.
 """
 
 from __future__ import annotations
@@ -30,6 +37,27 @@ class Batch:
     cell_of_pair: torch.Tensor  # [pairs]
     drug_of_pair: torch.Tensor  # [pairs]
     gdsc2: torch.Tensor  # [pairs]
+    expression: torch.Tensor | None = None  # [cells, genes] if the cell MLP reads genes
+    fingerprint: torch.Tensor | None = None  # [drugs, bits] if z_d reads fingerprints
+    cell_ids: torch.Tensor | None = None  # [cells] identity index, -1 = none
+    drug_ids: torch.Tensor | None = None  # [drugs] identity index, -1 = none
+
+
+class Standardise(nn.Module):
+    """(x - shift) / scale per feature, with shift and scale set from training data and saved with the weights."""
+
+    def __init__(self, features: int):
+        super().__init__()
+        self.register_buffer("shift", torch.zeros(features))
+        self.register_buffer("scale", torch.ones(features))
+
+    @torch.no_grad()
+    def fit(self, x: torch.Tensor) -> None:
+        self.shift.copy_(x.mean(0))
+        self.scale.copy_(x.std(0).clamp_min(1e-6))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.shift) / self.scale
 
 
 @dataclass
@@ -41,17 +69,28 @@ class Output:
 
 
 class GSChemDRP(nn.Module):
-    def __init__(self, config: ModelConfig, n_sets: int, drug_dim: int, encoder: SmilesEncoder | None = None):
+    """``n_genes``, ``fingerprint_bits`` and ``n_cells``/``n_drugs`` (identity tables) are needed only
+    by the options that read them."""
+
+    def __init__(
+        self, config: ModelConfig, n_sets: int, drug_dim: int, encoder: SmilesEncoder | None = None,
+        n_genes: int = 0, fingerprint_bits: int = 0, n_cells: int = 0, n_drugs: int = 0,
+    ):
         super().__init__()
         dim, dropout = config.dim, config.dropout
         self.config = config
         self.encoder = encoder
         # the encoder's vectors share a large common component: z-scored per dimension over the
-        # training drugs before the adapter (``standardise_drugs``); saved with the weights
-        self.register_buffer("drug_shift", torch.zeros(drug_dim))
-        self.register_buffer("drug_scale", torch.ones(drug_dim))
-        self.drug_adapter = nn.Linear(drug_dim, dim)
-        self.cell_mlp = mlp(n_sets, dim, dim, dropout)
+        # training drugs before the adapter; expression genes likewise over the training cells
+        self.drug_standardise = Standardise(drug_dim)
+        self.drug_adapter = nn.Linear(drug_dim + (fingerprint_bits if config.drug_fingerprint else 0), dim)
+        cell_inputs = (n_sets if config.uses_sets_in_cell_mlp else 0) + (n_genes if config.uses_genes else 0)
+        self.gene_standardise = Standardise(n_genes) if config.uses_genes else None
+        self.cell_mlp = mlp(cell_inputs, dim, dim, dropout)
+        if config.identity:
+            self.cell_identity, self.drug_identity = nn.Embedding(n_cells, dim), nn.Embedding(n_drugs, dim)
+            nn.init.zeros_(self.cell_identity.weight)  # training starts on the features-only path
+            nn.init.zeros_(self.drug_identity.weight)
         self.interaction_drug = nn.Linear(dim, dim)
         self.interaction_cell = nn.Linear(dim, dim, bias=False)
         self.interaction = nn.Sequential(nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, dim), nn.GELU())
@@ -62,19 +101,33 @@ class GSChemDRP(nn.Module):
         self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
         self.screen_offset = nn.Parameter(torch.zeros(1)) if config.screen_covariate else None
 
-    @torch.no_grad()
-    def standardise_drugs(self, raw: torch.Tensor) -> None:
-        """Set the per-dimension shift and scale from encoder vectors of the training drugs, [drugs, drug_dim]."""
-        self.drug_shift.copy_(raw.mean(0))
-        self.drug_scale.copy_(raw.std(0).clamp_min(1e-6))
+    def embed_drugs(self, batch: Batch) -> torch.Tensor:
+        """z_d of the batch's distinct drugs."""
+        raw = self.encoder(*batch.drug_input) if self.encoder is not None else batch.drug_input
+        features = [self.drug_standardise(raw)]
+        if self.config.drug_fingerprint:
+            features.append(batch.fingerprint)
+        z = self.drug_adapter(torch.cat(features, dim=-1))
+        return z + self._identity(self.drug_identity, batch.drug_ids) if self.config.identity else z
 
-    def embed_drugs(self, drug_input) -> torch.Tensor:
-        raw = self.encoder(*drug_input) if self.encoder is not None else drug_input
-        return self.drug_adapter((raw - self.drug_shift) / self.drug_scale)
+    def embed_cells(self, batch: Batch) -> torch.Tensor:
+        """c of the batch's distinct cells."""
+        features = [batch.activity] if self.config.uses_sets_in_cell_mlp else []
+        if self.gene_standardise is not None:
+            features.append(self.gene_standardise(batch.expression))
+        cell = self.cell_mlp(torch.cat(features, dim=-1))
+        return cell + self._identity(self.cell_identity, batch.cell_ids) if self.config.identity else cell
+
+    def _identity(self, table: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+        """The identity term: zero for id -1; in training each one is also dropped with ``identity_dropout``."""
+        keep = ids >= 0
+        if self.training:
+            keep = keep & (torch.rand(len(ids), device=ids.device) >= self.config.identity_dropout)
+        return table(ids.clamp_min(0)) * keep.unsqueeze(-1)
 
     def forward(self, batch: Batch) -> Output:
-        z = self.embed_drugs(batch.drug_input)
-        cell = self.cell_mlp(batch.activity)
+        z = self.embed_drugs(batch)
+        cell = self.embed_cells(batch)
         drug_of_pair, cell_of_pair = batch.drug_of_pair, batch.cell_of_pair
         u = self.interaction(
             self.interaction_drug(z).index_select(0, drug_of_pair)

@@ -1,10 +1,13 @@
 """The trained model as an MLflow pyfunc: a table of (cell_line, smiles[, screen]) -> predicted ln IC50.
 
-Artifacts: the checkpoint and the cell lines' standardised gene-set activities. The drug encoder
+Artifacts: the checkpoint and the cell lines' features (standardised gene-set activities and, as
+``gene:<symbol>`` columns, expression). The drug encoder
 is resolved by name at load time (``$GSDRP_MODELS``, ``../shared/models``, or the Hugging Face
 hub); a frozen encoder's drug vectors come from the embedding cache, so the encoder loads only
 for SMILES never embedded before. Rows with an unknown cell line or an invalid SMILES get
-``prediction`` NaN and an ``error`` naming the culprit; they are never guessed.
+``prediction`` NaN and an ``error`` naming the culprit; they are never guessed. Models with identity
+embeddings use them for cell lines and drugs (by canonical SMILES) seen in training and the
+features alone otherwise; a ``path`` column says which.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import torch
 import gsdrp
 from gsdrp.data.dataset import Dataset
 from gsdrp.data.drugs import standardise_smiles
+from gsdrp.data.fingerprints import morgan_fingerprints
 from gsdrp.data.raw import DataError
 from gsdrp.data.prediction_input import REQUIRED_COLUMNS
 from gsdrp.encoders.drug import frozen_embeddings
@@ -29,10 +33,17 @@ from gsdrp.train.loop import load_checkpoint
 SCREEN_SHARE = {"GDSC1": 0.0, "GDSC2": 1.0}
 DEFAULT_SCREEN = "GDSC2"
 FORWARD_BATCH = 32768
+GENE_PREFIX = "gene:"
 
 
-def predict_pairs(model: GSChemDRP, encoder_name: str, activity: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+def predict_pairs(
+    model: GSChemDRP, encoder_name: str, cells: pd.DataFrame, table: pd.DataFrame,
+    identity_cells: dict[str, int] | None = None, identity_drugs: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """The table plus ``prediction`` and ``error``: ``cell_line``, ``smiles``, optional ``screen`` (blank: GDSC2).
+
+    ``cells`` is ``cell_features``' table; ``identity_*`` map names and canonical SMILES to identity
+    indices (from the checkpoint) for models with identity embeddings.
 
     Identifiers are compared as text, so a cell line named ``5637`` matches whether it came in as a
     number or a string. Each distinct SMILES is standardised and embedded once.
@@ -41,23 +52,31 @@ def predict_pairs(model: GSChemDRP, encoder_name: str, activity: pd.DataFrame, t
     if missing:
         raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
     out = table.copy()
-    cells, smiles = _text(out["cell_line"]), _text(out["smiles"])
+    names, smiles = _text(out["cell_line"]), _text(out["smiles"])
     screens = _text(out["screen"]).replace("", DEFAULT_SCREEN) if "screen" in out else pd.Series(DEFAULT_SCREEN, index=out.index)
     canonical = {s: _canonical(s) for s in smiles.unique() if s}
-    known_cells = set(activity.index)
+    known_cells = set(cells.index)
     errors = [
         _row_problem(cell, smile, screen, known_cells, canonical)
-        for cell, smile, screen in zip(cells, smiles, screens, strict=True)
+        for cell, smile, screen in zip(names, smiles, screens, strict=True)
     ]
     valid = np.array([e is None for e in errors], dtype=bool)
     prediction = np.full(len(out), np.nan, dtype=np.float32)
+    identities = (identity_cells or {}, identity_drugs or {})
     if valid.any():
         prediction[valid] = _forward(
-            model, encoder_name, activity, cells[valid].to_numpy(), smiles[valid].map(canonical).to_numpy(),
-            screens[valid].map(SCREEN_SHARE).to_numpy(np.float32),
+            model, encoder_name, cells, names[valid].to_numpy(), smiles[valid].map(canonical).to_numpy(),
+            screens[valid].map(SCREEN_SHARE).to_numpy(np.float32), identities,
         )
     out["prediction"] = prediction
     out["error"] = errors
+    if model.config.identity:
+        cell_known = names.isin(list(identities[0])).to_numpy() & valid
+        drug_known = smiles.map(canonical).isin(list(identities[1])).to_numpy() & valid
+        out["path"] = np.select(
+            [~valid, cell_known & drug_known, cell_known, drug_known],
+            ["", "cell+drug identity", "cell identity", "drug identity"], "features only",
+        )
     return out
 
 
@@ -96,10 +115,14 @@ def _row_problem(cell: str, smiles: str, screen: str, known_cells: set, canonica
 
 
 @torch.no_grad()
-def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.ndarray:
+def _forward(model, encoder_name, features, cells, smiles, screen_share, identities) -> np.ndarray:
     """Predictions in chunks of pairs sorted by cell, so each chunk computes the gene-set path of few cells."""
     model.eval()
+    gene_columns = features.columns.str.startswith(GENE_PREFIX)
+    activity, expression = features.loc[:, ~gene_columns], features.loc[:, gene_columns]
     unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
+    fingerprint = torch.tensor(morgan_fingerprints(list(unique_smiles))) if model.config.drug_fingerprint else None
+    drug_ids = torch.tensor([identities[1].get(s, -1) for s in unique_smiles])
     if model.encoder is None:  # frozen: cached vectors, the encoder runs only for SMILES never seen
         drug_input = torch.tensor(frozen_embeddings(list(unique_smiles), encoder_name))
     else:
@@ -113,6 +136,10 @@ def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.n
         batch = Batch(
             torch.tensor(activity.loc[chunk_cells].to_numpy(np.float32)), drug_input, torch.as_tensor(cell_of_pair),
             torch.as_tensor(drug_of_pair[rows]), torch.as_tensor(screen_share[rows]),
+            expression=torch.tensor(expression.loc[chunk_cells].to_numpy(np.float32)) if model.config.uses_genes else None,
+            fingerprint=fingerprint,
+            cell_ids=torch.tensor([identities[0].get(c, -1) for c in chunk_cells]),
+            drug_ids=drug_ids,
         )
         prediction[rows] = model(batch).prediction.numpy()
     return prediction
@@ -120,28 +147,35 @@ def _forward(model, encoder_name, activity, cells, smiles, screen_share) -> np.n
 
 class GSChemDRPModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
-        self.model, state = load_checkpoint(Path(context.artifacts["checkpoint"]))
-        self.encoder_name = state["model_config"]["encoder"]
-        self.activity = pd.read_parquet(context.artifacts["cells"])
+        self.model, self.state = load_checkpoint(Path(context.artifacts["checkpoint"]))
+        self.cells = pd.read_parquet(context.artifacts["cells"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
-        return predict_pairs(self.model, self.encoder_name, self.activity, model_input)
+        state = self.state
+        return predict_pairs(
+            self.model, state["model_config"]["encoder"], self.cells, model_input,
+            state["identity_cells"], state["identity_drugs"],
+        )
 
 
-def cell_activity(data: Dataset) -> pd.DataFrame:
-    """The cells' standardised gene-set activities as the model artifact stores them (cells x sets)."""
-    return pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
+def cell_features(data: Dataset) -> pd.DataFrame:
+    """The cells' features as the model artifact stores them: standardised gene-set activities, then
+    expression as ``gene:<symbol>`` columns (cells x (sets + genes))."""
+    index = pd.Index(data.cells, name="cell")
+    activity = pd.DataFrame(data.activity, index=index, columns=data.set_names)
+    expression = pd.DataFrame(data.expression, index=index, columns=[GENE_PREFIX + g for g in data.genes])
+    return pd.concat([activity, expression], axis=1)
 
 
-def log_pyfunc(checkpoint: Path, activity: pd.DataFrame, name: str = "model"):
+def log_pyfunc(checkpoint: Path, cells: pd.DataFrame, name: str = "model"):
     """Log the model (with the gsdrp package as code) to the active run; returns the ModelInfo."""
     with tempfile.TemporaryDirectory() as tmp:
-        cells = Path(tmp) / "cells.parquet"
-        activity.to_parquet(cells)
+        cells_file = Path(tmp) / "cells.parquet"
+        cells.to_parquet(cells_file)
         return mlflow.pyfunc.log_model(
             name=name,
             python_model=GSChemDRPModel(),
-            artifacts={"checkpoint": str(checkpoint), "cells": str(cells)},
+            artifacts={"checkpoint": str(checkpoint), "cells": str(cells_file)},
             code_paths=[str(Path(gsdrp.__file__).parent)],
             pip_requirements=["torch", "transformers", "rdkit", "pandas", "pyarrow", "numpy", "mlflow"],
         )

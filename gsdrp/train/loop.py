@@ -17,6 +17,7 @@ import torch
 
 from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict, to_flat_dict
 from gsdrp.data.dataset import Dataset
+from gsdrp.data.fingerprints import FINGERPRINT_BITS, morgan_fingerprints
 from gsdrp.encoders.drug import SmilesEncoder, frozen_embeddings
 from gsdrp.model.losses import total_loss
 from gsdrp.model.network import Batch, GSChemDRP
@@ -123,11 +124,21 @@ class DrugInputs:
         return self.ids[drugs, :length], self.mask[drugs, :length]
 
 
-def build_model(data: Dataset, config: ModelConfig, device: torch.device) -> tuple[GSChemDRP, DrugInputs]:
+def build_model(data: Dataset, config: ModelConfig, device: torch.device) -> tuple[GSChemDRP, DrugInputs, dict]:
+    """The model, its drug inputs and its shape (the sizes ``GSChemDRP`` is built with, saved in checkpoints)."""
     encoder = SmilesEncoder(config.encoder) if config.finetune_encoder else None
     inputs = DrugInputs(data.smiles, config, encoder, device)
-    model = GSChemDRP(config, n_sets=len(data.set_names), drug_dim=inputs.dim, encoder=encoder)
-    return model.to(device), inputs
+    shape = {
+        "n_sets": len(data.set_names), "drug_dim": inputs.dim, "n_genes": len(data.genes),
+        "fingerprint_bits": FINGERPRINT_BITS, "n_cells": len(data.cells), "n_drugs": len(data.drugs),
+    }
+    return GSChemDRP(config, encoder=encoder, **shape).to(device), inputs, shape
+
+
+def identities(index: np.ndarray, train_rows: np.ndarray, n: int) -> np.ndarray:
+    """Per cell line (or drug): its own index if it has training rows, else -1 (no identity embedding)."""
+    seen = np.bincount(index[train_rows], minlength=n) > 0
+    return np.where(seen, np.arange(n), -1)
 
 
 class Trainer:
@@ -137,17 +148,22 @@ class Trainer:
         self.data, self.model_config, self.config = data, model_config, train_config
         self.device = pick_device(train_config.device)
         seed_everything(train_config.seed)
-        self.model, self.drug_inputs = build_model(data, model_config, self.device)
+        self.model, self.drug_inputs, self.shape = build_model(data, model_config, self.device)
         as_tensor = lambda a: _shared_tensor(a, self.device)  # noqa: E731
         self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
         self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
         self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
         train_rows = self.train_rows()
+        self.expression = as_tensor(data.expression) if model_config.uses_genes else None
+        self.fingerprints = as_tensor(morgan_fingerprints(data.smiles)) if model_config.drug_fingerprint else None
+        self.cell_ids = as_tensor(identities(data.cell_idx, train_rows, len(data.cells)))
+        self.drug_ids = as_tensor(identities(data.drug_idx, train_rows, len(data.drugs)))
         with torch.no_grad():  # the output starts at the training mean
             self.model.head[-1].bias.fill_(float(data.y[train_rows].mean()))
         if self.drug_inputs.encoder is None:
-            train_drugs = torch.as_tensor(np.unique(data.drug_idx[train_rows]), device=self.device)
-            self.model.standardise_drugs(self.drug_inputs(train_drugs))
+            self.model.drug_standardise.fit(self.drug_inputs(torch.unique(self.drug_idx[train_rows])))
+        if self.expression is not None:
+            self.model.gene_standardise.fit(self.expression[torch.unique(self.cell_idx[train_rows])])
         self.optimizer = self._optimizer()
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, factor=train_config.lr_factor, patience=train_config.lr_patience
@@ -158,8 +174,21 @@ class Trainer:
     def batch(self, rows: torch.Tensor) -> tuple[Batch, torch.Tensor]:
         cells, cell_of_pair = torch.unique(self.cell_idx[rows], return_inverse=True)
         drugs, drug_of_pair = torch.unique(self.drug_idx[rows], return_inverse=True)
-        batch = Batch(self.activity[cells], self.drug_inputs(drugs), cell_of_pair, drug_of_pair, self.gdsc2[rows])
+        batch = Batch(
+            self.activity[cells], self.drug_inputs(drugs), cell_of_pair, drug_of_pair, self.gdsc2[rows],
+            expression=self.expression[cells] if self.expression is not None else None,
+            fingerprint=self.fingerprints[drugs] if self.fingerprints is not None else None,
+            cell_ids=self.cell_ids[cells], drug_ids=self.drug_ids[drugs],
+        )
         return batch, drugs
+
+    def identity_path(self, rows: np.ndarray) -> np.ndarray | None:
+        """Which identity terms each row's prediction used (``identity`` models only)."""
+        if not self.model_config.identity:
+            return None
+        cell = self.cell_ids.cpu().numpy()[self.data.cell_idx[rows]] >= 0
+        drug = self.drug_ids.cpu().numpy()[self.data.drug_idx[rows]] >= 0
+        return np.select([cell & drug, cell, drug], ["cell+drug identity", "cell identity", "drug identity"], "features only")
 
     def train_rows(self) -> np.ndarray:
         rows = self.data.rows("train")
@@ -284,14 +313,19 @@ class Trainer:
 
 
 def save_checkpoint(path: Path, trainer: Trainer) -> None:
-    """Everything needed to rebuild the model: configs, set names, drug dimension, weights."""
+    """Everything needed to rebuild and use the model: configs, shape, set and gene names, the cell
+    lines and drugs (canonical SMILES) that have identity embeddings, weights."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = trainer.data
     torch.save(
         {
             "model_config": to_flat_dict(trainer.model_config),
             "train_config": to_flat_dict(trainer.config),
-            "set_names": trainer.data.set_names,
-            "drug_dim": trainer.drug_inputs.dim,
+            "shape": trainer.shape,
+            "set_names": data.set_names,
+            "genes": data.genes,
+            "identity_cells": {data.cells[i]: int(i) for i in trainer.cell_ids.cpu().numpy() if i >= 0},
+            "identity_drugs": {data.smiles[i]: int(i) for i in trainer.drug_ids.cpu().numpy() if i >= 0},
             "state_dict": trainer.model.state_dict(),
         },
         path,
@@ -303,7 +337,7 @@ def load_checkpoint(path: Path, device: str = "cpu") -> tuple[GSChemDRP, dict]:
     state = torch.load(path, map_location=device, weights_only=True)
     config = from_flat_dict(ModelConfig, state["model_config"])
     encoder = SmilesEncoder(config.encoder) if config.finetune_encoder else None
-    model = GSChemDRP(config, n_sets=len(state["set_names"]), drug_dim=state["drug_dim"], encoder=encoder)
+    model = GSChemDRP(config, encoder=encoder, **state["shape"])
     model.load_state_dict(state["state_dict"])
     return model.eval(), state
 

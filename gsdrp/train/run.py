@@ -10,7 +10,7 @@ import pandas as pd
 
 from gsdrp.baselines.naive import NaiveConfig, NaiveModel
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, to_flat_dict
-from gsdrp.data.dataset import Dataset, load_dataset
+from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.train.loop import Predictions, Trainer, save_checkpoint
 from gsdrp.train.metrics import regression_metrics
@@ -30,9 +30,10 @@ def evaluate_trained(trainer: Trainer) -> tuple[dict[str, float], Predictions]:
     return metrics, out
 
 
-def predictions_table(data: Dataset, prediction: np.ndarray) -> pd.DataFrame:
-    test = data.rows("test")
-    return pd.DataFrame(
+def predictions_table(trainer: Trainer, prediction: np.ndarray) -> pd.DataFrame:
+    """The test rows with their predictions (and, for identity models, which path each used)."""
+    data, test = trainer.data, trainer.data.rows("test")
+    table = pd.DataFrame(
         {
             "cell": np.array(data.cells)[data.cell_idx[test]],
             "drug": np.array(data.drugs)[data.drug_idx[test]],
@@ -41,6 +42,10 @@ def predictions_table(data: Dataset, prediction: np.ndarray) -> pd.DataFrame:
             "prediction": prediction,
         }
     )
+    path = trainer.identity_path(test)
+    if path is not None:
+        table["path"] = path
+    return table
 
 
 def write_config(path: Path, trainer: Trainer) -> None:
@@ -69,7 +74,7 @@ def train_run(
     result = trainer.fit(callback=lambda r: print(json.dumps({"epoch": r.epoch, **r.metrics}), flush=True))
     scores, test_output = evaluate_trained(trainer)
     metrics = {"best_epoch": result.best_epoch, **scores}
-    predictions_table(data, test_output.prediction).to_parquet(folder / "predictions.parquet", index=False)
+    predictions_table(trainer, test_output.prediction).to_parquet(folder / "predictions.parquet", index=False)
     save_checkpoint(folder / "checkpoint.pt", trainer)
     (folder / "history.json").write_text(json.dumps(result.history, indent=1))
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))

@@ -13,7 +13,6 @@ import traceback
 from pathlib import Path
 
 import mlflow
-import pandas as pd
 import ray
 import torch
 from ray import tune
@@ -23,7 +22,7 @@ from gsdrp.data.dataset import Dataset
 from gsdrp.explain.interpret import interpret
 from gsdrp.explain.plots import learning_curves, parity
 from gsdrp.explain.report import write_outputs
-from gsdrp.tracking.pyfunc import log_pyfunc
+from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
 from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, use_tracking
 from gsdrp.train.loop import EpochReport, Trainer, save_checkpoint
 from gsdrp.train.run import evaluate_trained, predictions_table, write_config
@@ -96,7 +95,7 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         test = data.rows("test")
-        predictions_table(data, out.prediction).to_parquet(folder / "test_predictions.parquet", index=False)
+        predictions_table(trainer, out.prediction).to_parquet(folder / "test_predictions.parquet", index=False)
         parity(data.y[test], out.prediction, folder / "parity.png", f"test RMSE {final['final_test_rmse']:.3f}")
         learning_curves(history, folder / "learning_curves.png")
         (folder / "history.json").write_text(json.dumps(history, indent=1))
@@ -107,6 +106,5 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
         save_checkpoint(folder / "checkpoint.pt", trainer)
         write_config(folder / "config.json", trainer)
         mlflow.log_artifacts(str(folder))
-        activity = pd.DataFrame(data.activity, index=pd.Index(data.cells, name="cell"), columns=data.set_names)
-        info = log_pyfunc(folder / "checkpoint.pt", activity)
+        info = log_pyfunc(folder / "checkpoint.pt", cell_features(data))
         mlflow.set_tag(MODEL_URI, info.model_uri)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from gsdrp.data.prediction_input import read_pairs
 from gsdrp.data.raw import DataError
-from gsdrp.tracking.pyfunc import cell_activity, predict_pairs
+from gsdrp.tracking.pyfunc import cell_features, predict_pairs
 
 COLUMNS = ["cell_line", "smiles", "screen", "Cell_Line", "SMILES", "smile", "cell line", "note", "42", ""]
 CELLS = ["A549", "5637", "697", "HeLa?", "0", "", "  A549  ", "nan", "NA"]
@@ -67,7 +67,7 @@ def smiles_pool(tiny_data) -> list[str]:
 
 @pytest.fixture(scope="module")
 def activity(tiny_trainer) -> pd.DataFrame:
-    return cell_activity(tiny_trainer.data)
+    return cell_features(tiny_trainer.data)
 
 
 @pytest.fixture(scope="module")

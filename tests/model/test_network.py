@@ -159,3 +159,62 @@ def test_cell_groups_pad_and_unpad_round_trip():
     assert slotted[2, :, 0].tolist() == [0.0, 2.0, 3.0] and slotted[0, :, 0].tolist() == [1.0, 5.0, 0.0]
     assert slotted[3].abs().sum() == 0  # a cell without pairs is all padding
     torch.testing.assert_close(groups.unpad(slotted), rows)
+
+
+def options_batch(seed=0) -> Batch:
+    batch = make_batch(n_cells=3, n_drugs=2, pairs=10, seed=seed)
+    g = torch.Generator().manual_seed(seed + 1)
+    batch.expression = torch.randn(3, 5, generator=g)
+    batch.fingerprint = torch.randint(0, 2, (2, 8), generator=g).float()
+    batch.cell_ids, batch.drug_ids = torch.tensor([0, 1, -1]), torch.tensor([1, -1])
+    return batch
+
+
+def options_model(**changes) -> GSChemDRP:
+    torch.manual_seed(0)
+    config = ModelConfig(dim=16, heads=4, **changes)
+    return GSChemDRP(config, N_SETS, DRUG_DIM, n_genes=5, fingerprint_bits=8, n_cells=3, n_drugs=2).eval()
+
+
+@pytest.mark.parametrize("cell_input", ["sets", "genes", "both"])
+def test_the_cell_mlp_reads_what_cell_input_names(cell_input):
+    model, batch = options_model(cell_input=cell_input), options_batch()
+    reference = model(batch).prediction
+    changed_genes = Batch(**{**vars(batch), "expression": batch.expression + 1.0})
+    assert torch.allclose(model(changed_genes).prediction, reference) == (cell_input == "sets")
+    assert model.cell_mlp[0].in_features == {"sets": N_SETS, "genes": 5, "both": N_SETS + 5}[cell_input]
+
+
+def test_drug_fingerprint_feeds_z_d():
+    model, batch = options_model(drug_fingerprint=True), options_batch()
+    flipped = Batch(**{**vars(batch), "fingerprint": 1.0 - batch.fingerprint})
+    assert not torch.allclose(model(flipped).drug_embedding, model(batch).drug_embedding)
+    plain = options_model()
+    assert torch.allclose(plain(flipped).prediction, plain(batch).prediction)  # off: fingerprints unread
+
+
+def test_identity_terms_apply_only_to_known_ids_and_drop_out_in_training():
+    model, batch = options_model(identity=True, identity_dropout=0.5), options_batch()
+    with torch.no_grad():
+        model.cell_identity.weight.normal_()
+        model.drug_identity.weight.normal_()
+    anonymous = Batch(**{**vars(batch), "cell_ids": torch.full((3,), -1), "drug_ids": torch.full((2,), -1)})
+    features_only, with_identity = model(anonymous), model(batch)
+    # drug 0 has identity 1, drug 1 has none: only drug 0's z_d moves
+    assert not torch.allclose(with_identity.drug_embedding[0], features_only.drug_embedding[0])
+    torch.testing.assert_close(with_identity.drug_embedding[1], features_only.drug_embedding[1])
+    # pairs of cell 2 with drug 1 have no identity at all: the features-only prediction
+    unknown = (batch.cell_of_pair == 2) & (batch.drug_of_pair == 1)
+    torch.testing.assert_close(with_identity.prediction[unknown], features_only.prediction[unknown])
+    model.train()
+    torch.manual_seed(0)
+    dropped = sum(
+        not torch.allclose(model.embed_drugs(batch)[0], with_identity.drug_embedding[0]) for _ in range(40)
+    )
+    assert 5 < dropped < 35  # the identity term was dropped in about half of the draws
+
+
+def test_identity_is_zero_initialised_so_training_starts_on_the_features_path():
+    model, batch = options_model(identity=True), options_batch()
+    anonymous = Batch(**{**vars(batch), "cell_ids": torch.full((3,), -1), "drug_ids": torch.full((2,), -1)})
+    torch.testing.assert_close(model(batch).prediction, model(anonymous).prediction)

@@ -121,3 +121,27 @@ def test_a_resumed_fit_continues_exactly_where_it_stopped(real_data):
     assert resumed.progress.history[1]["val_rmse"] == pytest.approx(straight.progress.history[1]["val_rmse"], rel=1e-5)
     for name, value in straight.model.state_dict().items():
         torch.testing.assert_close(resumed.model.state_dict()[name], value)
+
+
+def test_model_options_train_save_load_and_predict_alike(real_data, tmp_path):
+    config = ModelConfig(variant="full", dim=16, cell_input="both", drug_fingerprint=True, identity=True)
+    trainer = Trainer(real_data, config, dataclasses.replace(QUICK, max_epochs=1, train_fraction=0.02))
+    trainer.fit()
+    save_checkpoint(tmp_path / "model.pt", trainer)
+    model, state = load_checkpoint(tmp_path / "model.pt")
+    batch, _ = trainer.batch(torch.as_tensor(real_data.rows("test")[:500]))
+    trainer.model.eval()
+    torch.testing.assert_close(model(batch).prediction, trainer.model(batch).prediction)
+    seen_cells = set(np.array(real_data.cells)[real_data.cell_idx[trainer.train_rows()]])
+    assert set(state["identity_cells"]) == seen_cells and state["genes"] == real_data.genes
+
+
+def test_cell_blind_test_rows_take_no_cell_identity(prepared_root):
+    from gsdrp.config import DataConfig
+    from gsdrp.data.dataset import load_dataset
+
+    data = load_dataset(DataConfig(), "cell_blind", "hallmark", out=prepared_root)
+    trainer = Trainer(data, ModelConfig(variant="baseline", dim=16, identity=True), QUICK)
+    paths = set(trainer.identity_path(data.rows("test")))
+    assert paths == {"drug identity"}  # every drug was seen in training, no test cell line was
+    assert set(trainer.identity_path(data.rows("train"))) == {"cell+drug identity"}
