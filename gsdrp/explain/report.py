@@ -12,17 +12,15 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import torch
 
-from gsdrp.config import configs_from_run
-from gsdrp.data.dataset import Dataset, load_dataset
+from gsdrp.data.dataset import Dataset
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.explain.interpret import Interpretation, hit_rate, interpret
 from gsdrp.explain.matrices import KNOWN_PATHWAYS, TOP_K, top_sets
 from gsdrp.explain.pathway_map import known_by_pathway
 from gsdrp.explain.plots import heatmap, top_sets_bar
 from gsdrp.errors import UserError
-from gsdrp.train.loop import Trainer
+from gsdrp.train.loop import Trainer, restore_trainer
 
 PAPER_HITS = "5/10 (Erlotinib, Gefitinib, Lapatinib, Sunitinib, Bortezomib)"
 
@@ -64,12 +62,8 @@ def fetch_run(run: str, into: Path) -> Path:
 
 
 def load_trained(folder: Path, prepared: Path = DEFAULT_OUT) -> tuple[Trainer, Dataset]:
-    data_config, model_config, train_config = configs_from_run(json.loads((folder / "config.json").read_text()))
-    data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared)
-    trainer = Trainer(data, model_config, train_config)
-    state = torch.load(folder / "checkpoint.pt", map_location=trainer.device, weights_only=True)
-    trainer.model.load_state_dict(state["state_dict"])
-    return trainer, data
+    trainer = restore_trainer(folder / "checkpoint.pt", prepared)
+    return trainer, trainer.data
 
 
 def explain(run: str, part: str = "test", out: Path | None = None, prepared: Path = DEFAULT_OUT) -> Path:

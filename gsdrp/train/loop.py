@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict, to_flat_dict
-from gsdrp.data.dataset import Dataset
+from gsdrp.config import DataConfig, ModelConfig, TrainConfig, from_flat_dict, to_flat_dict
+from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.fingerprints import FINGERPRINT_BITS, morgan_fingerprints
 from gsdrp.encoders.drug import SmilesEncoder, frozen_embeddings
 from gsdrp.model.losses import total_loss
@@ -313,12 +313,15 @@ class Trainer:
 
 
 def save_checkpoint(path: Path, trainer: Trainer) -> None:
-    """Everything needed to rebuild and use the model: configs, shape, set and gene names, the cell
-    lines and drugs (canonical SMILES) that have identity embeddings, weights."""
+    """The one checkpoint format, for run folders, Tune checkpoints, ``gsdrp explain`` and the pyfunc:
+    the data, model and train configs, the model's shape, set and gene names, the cell lines and
+    drugs (canonical SMILES) with identity embeddings, and the trainer's whole state (weights,
+    optimiser, scheduler, random states, progress)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = trainer.data
     torch.save(
         {
+            "data_config": to_flat_dict(data.config),
             "model_config": to_flat_dict(trainer.model_config),
             "train_config": to_flat_dict(trainer.config),
             "shape": trainer.shape,
@@ -326,19 +329,31 @@ def save_checkpoint(path: Path, trainer: Trainer) -> None:
             "genes": data.genes,
             "identity_cells": {data.cells[i]: int(i) for i in trainer.cell_ids.cpu().numpy() if i >= 0},
             "identity_drugs": {data.smiles[i]: int(i) for i in trainer.drug_ids.cpu().numpy() if i >= 0},
-            "state_dict": trainer.model.state_dict(),
+            "trainer": trainer.state_dict(),
         },
         path,
     )
 
 
+def read_checkpoint(path: Path, device: str | torch.device = "cpu") -> dict:
+    return torch.load(path, map_location=device, weights_only=True)
+
+
 def load_checkpoint(path: Path, device: str = "cpu") -> tuple[GSChemDRP, dict]:
-    """The model (eval mode) and the checkpoint's metadata."""
-    state = torch.load(path, map_location=device, weights_only=True)
+    """The model alone (eval mode, no dataset needed) and the checkpoint."""
+    state = read_checkpoint(path, device)
     config = from_flat_dict(ModelConfig, state["model_config"])
     encoder = SmilesEncoder(config.encoder) if config.finetune_encoder else None
     model = GSChemDRP(config, encoder=encoder, **state["shape"])
-    model.load_state_dict(state["state_dict"])
+    model.load_state_dict(state["trainer"]["model"])
     return model.eval(), state
 
 
+def restore_trainer(path: Path, prepared: Path) -> Trainer:
+    """The trainer a checkpoint was saved from, on its dataset (read from the cache root ``prepared``)."""
+    state = read_checkpoint(path)
+    train_config = from_flat_dict(TrainConfig, state["train_config"])
+    data = load_dataset(from_flat_dict(DataConfig, state["data_config"]), train_config.split, train_config.collection, out=prepared)
+    trainer = Trainer(data, from_flat_dict(ModelConfig, state["model_config"]), train_config)
+    trainer.load_state_dict(state["trainer"])
+    return trainer
