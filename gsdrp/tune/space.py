@@ -20,13 +20,20 @@ LOSS_WEIGHTS = {
 }
 ARCHITECTURE = {
     "model.heads": tune.choice([2, 4, 8]),
-    "model.dim": tune.choice([64, 128]),
+    "model.dim": tune.choice([64, 128, 256]),
     "model.dropout": tune.uniform(0.0, 0.3),
     "model.residual_gate": tune.choice([False, True]),
 }
 OPTIMISATION = {
-    "train.lr": tune.loguniform(1e-4, 3e-3),
-    "train.batch_size": tune.choice([512, 1024, 2048]),
+    "train.lr": tune.loguniform(1e-3, 2e-2),
+    "train.batch_size": tune.choice([4096, 8192, 16384]),
+}
+# Beyond the paper: what the cell MLP reads, fingerprints in z_d, identity embeddings.
+EXTENSIONS = {
+    "model.cell_input": tune.choice(["sets", "genes", "both"]),
+    "model.drug_fingerprint": tune.choice([False, True]),
+    "model.identity": tune.choice([False, True]),
+    "model.identity_dropout": tune.uniform(0.1, 0.6),
 }
 GENE_SETS = {"train.collection": tune.choice(["hallmark", "go"])}
 FINETUNE = {"model.finetune_encoder": tune.choice([False, True])}

@@ -25,3 +25,14 @@ def test_collections_needed_by_a_space():
     assert _collections({}) == ["hallmark"]
     assert _collections({"train.collection": tune.choice(["hallmark", "go"])}) == ["hallmark", "go"]
     assert _collections({"train.collection": tune.grid_search(["go"])}) == ["go"]
+
+
+def test_the_full_search_space_maps_onto_the_configs():
+    """Every key of every shared space piece is a config field, and a sample of each builds valid configs."""
+    from gsdrp.tune.space import ARCHITECTURE, EXTENSIONS, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION
+
+    space = {**LOSS_WEIGHTS, **ARCHITECTURE, **OPTIMISATION, **GENE_SETS, **EXTENSIONS}
+    for seed in range(20):
+        trial = {key: domain.sample(random_state=seed) for key, domain in space.items()}
+        model, train = configs(trial)
+        assert model.cell_input in ("sets", "genes", "both") and train.batch_size in (4096, 8192, 16384)
