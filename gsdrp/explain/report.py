@@ -85,17 +85,20 @@ def write_outputs(result: Interpretation, data: Dataset, out: Path, part: str) -
     result.attention_per_head.to_csv(out / "drug_set_attention_per_head.csv")
     result.gates.to_csv(out / "drug_set_gates.csv")
     result.rankings.to_csv(out / "drug_rankings.csv")
-    heatmap(result.attention, out / "attention_heatmap.png", f"mean cross-attention, {part} samples")
+    pathways = dict(zip(data.drugs, [data.pathway_names[i] if i >= 0 else None for i in data.pathway], strict=True))
+    heatmap(result.attention, pathways, out / "attention_heatmap.png", f"mean cross-attention, {part} samples")
     paper_table, paper_total = hit_rate(result.attention, KNOWN_PATHWAYS)
     paper_table.to_csv(out / "hits_paper_drugs.csv")
     gate_total = hit_rate(result.gates, KNOWN_PATHWAYS)[1]
-    pathways = dict(zip(data.drugs, [data.pathway_names[i] if i >= 0 else None for i in data.pathway], strict=True))
     pathway_table, pathway_total = hit_rate(result.attention, known_by_pathway(pathways))
     pathway_table.to_csv(out / "hits_by_target_pathway.csv")
     (out / "top10").mkdir(exist_ok=True)
     for drug, known in KNOWN_PATHWAYS.items():
         if drug in result.attention.index:
-            top_sets_bar(top_sets(result.attention, drug), out / "top10" / f"{drug}.png", f"{drug}: top-10 gene sets", known)
+            top_sets_bar(
+                top_sets(result.attention, drug), result.attention.shape[1], out / "top10" / f"{drug}.png",
+                f"{drug}: top-10 gene sets by attention", known,
+            )
     totals = {"paper_drugs": paper_total, "paper_drugs_by_gate": gate_total, "target_pathways": pathway_total}
     (out / "report.md").write_text(_markdown(result, paper_table, totals, data, part))
     (out / "summary.json").write_text(json.dumps({"gate_stats": result.gate_stats, **totals}, indent=2))
