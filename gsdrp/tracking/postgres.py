@@ -18,6 +18,7 @@ from pathlib import Path
 from gsdrp.tracking.server import free_port
 
 USER = "mlflow"
+MAX_CONNECTIONS = 400  # two MLflow server workers with full pools (2 x 80), a restart's overlap, and spare
 
 
 def postgres_bin() -> Path:
@@ -69,7 +70,8 @@ class PrivatePostgres:
         self._run("initdb", "-D", str(self.data), "-U", USER, f"--pwfile={password_file}",
                   "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "--encoding=UTF8", "--no-instructions")
         password_file.unlink()
-        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.data}"
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.data} "
+                   f"-c max_connections={MAX_CONNECTIONS}")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.data / "server.log"), "-w", "start")
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "mlflow")
 

@@ -20,8 +20,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def pool_env(connections: int = 40) -> dict[str, str]:
+    """MLflow's SQLAlchemy pool per server worker. Its default (5 + 10 overflow) runs dry once a few dozen
+    requests wait at once (each worker serves up to 40): requests time out after 30 s with "QueuePool limit
+    reached" and their points are lost. ``connections`` + as many overflow covers a worker's threads."""
+    return {"MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": str(connections), "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": str(connections)}
+
+
 class MlflowServer:
-    """``mlflow server --host 127.0.0.1`` on ``backend`` (a sqlite or PostgreSQL URI), artifacts under ``artifacts``."""
+    """``mlflow server --host 127.0.0.1`` on ``backend`` (a sqlite or PostgreSQL URI), artifacts under ``artifacts``;
+    on a database server, with a connection pool sized by ``pool_env``."""
 
     def __init__(self, backend: str, artifacts: Path, workers: int = 2, log: Path | None = None):
         self.backend, self.artifacts, self.workers = backend, artifacts, workers
@@ -45,7 +53,8 @@ class MlflowServer:
             "--backend-store-uri", self.backend, "--serve-artifacts", "--artifacts-destination", str(self.artifacts),
         ]
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        env = {**os.environ, **({} if self.backend.startswith("sqlite") else pool_env())}
+        self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         if self.log:
             out.close()
         deadline = time.monotonic() + timeout
