@@ -14,6 +14,9 @@ from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.utils.mlflow_tags import MLFLOW_SOURCE_NAME, MLFLOW_SOURCE_TYPE
+
+from gsdrp.tracking.ui import EXPERIMENT_KIND_TAG, TRAINING_KIND
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORE = _REPO_ROOT / "mlflow" / "mlflow.db"
@@ -45,7 +48,8 @@ def use_tracking(uri: str | None = None) -> MlflowClient:
 
 
 def experiment_id(client: MlflowClient, name: str) -> str:
-    """Get or create an experiment; with a sqlite store its artifacts go to ``artifacts/`` beside the database."""
+    """Get or create an experiment of training runs; with a sqlite store its artifacts go to ``artifacts/``
+    beside the database."""
     found = client.get_experiment_by_name(name)
     if found is not None:
         return found.experiment_id
@@ -53,7 +57,12 @@ def experiment_id(client: MlflowClient, name: str) -> str:
     location = None
     if uri.startswith("sqlite:///"):
         location = (Path(uri.removeprefix("sqlite:///")).parent / "artifacts" / name).resolve().as_uri()
-    return client.create_experiment(name, artifact_location=location)
+    return client.create_experiment(name, artifact_location=location, tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
+
+
+def source_tags(script: str) -> dict[str, str]:
+    """MLflow's run-source tags naming ``script``; a trial run would otherwise name Ray's worker process."""
+    return {MLFLOW_SOURCE_NAME: script, MLFLOW_SOURCE_TYPE: "LOCAL"}
 
 
 def find_trial_run(client: MlflowClient, experiment_id: str, parent_run_id: str, trial_id: str):

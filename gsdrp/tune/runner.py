@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ from ray.tune.search.hyperopt import HyperOptSearch
 from gsdrp.config import DataConfig, to_flat_dict
 from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
-from gsdrp.tracking.store import KIND, OUTCOME, REASON, experiment_id, find_trial_run, tracking_uri, use_tracking
+from gsdrp.tracking.baselines import naive_validation
+from gsdrp.tracking.store import (
+    KIND, OUTCOME, REASON, experiment_id, find_trial_run, source_tags, tracking_uri, use_tracking,
+)
+from gsdrp.tracking.summary import log_summary
 from gsdrp.tune.local_ray import start_local_ray
 from gsdrp.tune.trainable import train_trial
 
@@ -94,12 +99,15 @@ def _parent_run(options: SweepOptions, experiment_dir: Path, space: dict) -> dic
         return json.loads(state_file.read_text())
     client = use_tracking()
     experiment = experiment_id(client, options.name)
-    parent = client.create_run(experiment, run_name=f"sweep-{options.name}", tags={KIND: "sweep"})
+    parent = client.create_run(experiment, run_name=f"sweep-{options.name}", tags={KIND: "sweep", **source_tags(sys.argv[0])})
     params = {f"sweep.{f.name}": getattr(options, f.name) for f in fields(options) if f.name != "data"}
     params.update(to_flat_dict(options.data, "data."))
     client.log_batch(parent.info.run_id, params=[Param(key, str(value)) for key, value in params.items()])
     client.log_text(parent.info.run_id, json.dumps({k: str(v) for k, v in space.items()}, indent=1), "search_space.json")
-    state = {"experiment_id": experiment, "parent_run_id": parent.info.run_id, "tracking_uri": tracking_uri()}
+    state = {
+        "experiment_id": experiment, "parent_run_id": parent.info.run_id, "tracking_uri": tracking_uri(),
+        "source": sys.argv[0],
+    }
     experiment_dir.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps(state))
     return state
@@ -145,6 +153,8 @@ def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
             ),
         )
     results = tuner.fit()
+    baselines = naive_validation(next(iter(datasets.values())))
+    print(log_summary(use_tracking(sweep["tracking_uri"]), sweep, space, baselines))
     _summarise(results, sweep)
     return results
 

@@ -23,7 +23,7 @@ from gsdrp.explain.interpret import interpret
 from gsdrp.explain.plots import learning_curves, parity
 from gsdrp.explain.report import write_outputs
 from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
-from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, use_tracking
+from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, source_tags, use_tracking
 from gsdrp.train.loop import EpochReport, Trainer, save_checkpoint
 from gsdrp.train.run import evaluate_trained, predictions_table, write_config
 from gsdrp.tune.space import configs
@@ -47,7 +47,10 @@ def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str
         experiment_id=sweep["experiment_id"],
         run_name=context.get_trial_name(),
         parent_run_id=sweep["parent_run_id"],
-        tags={KIND: "trial", TRIAL_ID: context.get_trial_id(), NODE: ray.get_runtime_context().get_node_id()},
+        tags={
+            KIND: "trial", TRIAL_ID: context.get_trial_id(), NODE: ray.get_runtime_context().get_node_id(),
+            **source_tags(sweep["source"]),
+        },
     )
     try:
         if not existing:
