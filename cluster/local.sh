@@ -24,18 +24,18 @@ start() {
   mkdir -p -m 700 "$state"
   umask 077                                        # the auth token Ray writes on first use is private
   [[ -s "${RAY_AUTH_TOKEN_PATH:-$HOME/.ray/auth_token}" ]] || "$ray" get-auth-token --generate >/dev/null
-  "$ray" start --head --block --disable-usage-stats --node-ip-address=127.0.0.1 --port="$port" \
+  PYTHONUNBUFFERED=1 "$ray" start --head --block --disable-usage-stats --node-ip-address=127.0.0.1 --port="$port" \
     --dashboard-host=127.0.0.1 --dashboard-port="$dashboard" --dashboard-agent-listen-port="$agent" \
     --ray-client-server-port="${RAY_CLIENT_PORT:-10001}" --temp-dir="$state" "${@}" >"$state/head.log" 2>&1 &
   echo $! >"$state/head.pid"
   for _ in $(seq 180); do
-    if listens "$dashboard" && listens "$agent"; then
+    if grep -q "Ray runtime started" "$state/head.log" && listens "$dashboard" && listens "$agent"; then
       echo "head up: GCS 127.0.0.1:$port, jobs API http://127.0.0.1:$dashboard (log $state/head.log)"; return
     fi
     kill -0 "$(cat "$state/head.pid")" 2>/dev/null || break
     sleep 1
   done
-  echo "the head did not start; see $state/head.log" >&2; exit 1
+  tail -n 3 "$state/head.log" >&2; echo "the head did not start; see $state/head.log" >&2; exit 1
 }
 
 submit() {

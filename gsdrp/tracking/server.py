@@ -47,7 +47,7 @@ class MlflowServer:
         except OSError:
             return False
 
-    def start(self, timeout: float = 120) -> MlflowServer:
+    def start(self, timeout: float = 300) -> MlflowServer:
         command = [
             str(MLFLOW), "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
             "--backend-store-uri", self.backend, "--serve-artifacts", "--artifacts-destination", str(self.artifacts),

@@ -89,14 +89,20 @@ class RayCluster:
         for i, cpus in enumerate(worker_cpus):
             self._start(f"worker{i}", f"--address={self.address}", f"--num-cpus={cpus}")
 
-    def _start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def _start(self, name: str, *args: str, env: dict[str, str] | None = None, attempts: int = 2) -> None:
+        """Start a node; once more if Ray gave up on it (its raylet must register within 30 s, which an
+        overloaded machine can miss)."""
         log = self.temp_dir.with_name(f"{self.temp_dir.name}-{name}.log")
-        self.nodes.append(RayNode(list(args), {**self.env, **(env or {})}, log))
-        try:
-            self.nodes[-1].wait_started()
-        except RuntimeError:
-            self.stop()
-            raise
+        for attempt in range(1, attempts + 1):
+            node = RayNode(list(args), {**self.env, **(env or {})}, log)
+            try:
+                node.wait_started()
+                self.nodes.append(node)
+                return
+            except RuntimeError:
+                if attempt == attempts:
+                    self.stop()
+                    raise
 
     @property
     def head(self) -> RayNode:

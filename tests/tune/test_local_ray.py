@@ -12,7 +12,9 @@ import pytest
 
 from gsdrp.tune.local_ray import ensure_private_token
 
+from .conftest import wait_for
 from .processes import in_session, is_loopback, listening
+from .ray_nodes import accepts
 
 # What `make sweep` does: a sweep script imports Ray first, then run_sweep starts the local instance.
 LOCAL_INSTANCE = textwrap.dedent(
@@ -75,9 +77,10 @@ def test_the_local_sweep_instance_listens_on_loopback_only_with_a_private_token(
 def test_a_local_head_started_with_ray_start_listens_on_loopback_only(ray_cluster):
     """The head of the local `ray job submit` recipe: dashboard, job API, client server, GCS, raylet."""
     cluster = ray_cluster(head_cpus=1, worker_cpus=[])
+    served = {cluster.port, cluster.dashboard_port, cluster.client_port, cluster.head.agent_port}
+    wait_for(lambda: all(accepts(port) for port in served), 120, "the head's ports")  # the client server comes last
     sockets = assert_loopback_only(cluster.head.processes())
-    ports = {port for *_, port in sockets}
-    assert {cluster.port, cluster.dashboard_port, cluster.client_port, cluster.head.agent_port} <= ports
+    assert served <= {port for *_, port in sockets}
 
 
 def test_an_existing_token_file_is_made_private(tmp_path, monkeypatch):
