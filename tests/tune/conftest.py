@@ -57,18 +57,12 @@ def pg_mlflow_server(postgres, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bystander():
-    """A Ray instance started beside the suite, as a user's own would be; cluster tests must not end it."""
+    """A Ray instance started beside the suite, as a user's own would be; every test that starts Ray
+    requests it first, and must not end it."""
     cluster = RayCluster(head_cpus=1, worker_cpus=[])
     cluster.pids = {p.pid for p in cluster.head.processes()}
     yield cluster
     cluster.stop()
-
-
-@pytest.fixture(autouse=True)
-def _bystander_before_ray(request):
-    """Every slow test here may start Ray: the bystander is up before the first of them."""
-    if request.node.get_closest_marker("slow"):
-        request.getfixturevalue("bystander")
 
 
 @pytest.fixture()

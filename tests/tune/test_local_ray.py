@@ -47,7 +47,7 @@ def assert_loopback_only(processes) -> list:
 
 
 @pytest.mark.slow
-def test_the_local_sweep_instance_listens_on_loopback_only_with_a_private_token(tmp_path):
+def test_the_local_sweep_instance_listens_on_loopback_only_with_a_private_token(tmp_path, bystander):
     env = {**os.environ, "HOME": str(tmp_path)}  # a fresh ~/.ray: the token file is created here
     for name in ("RAY_ADDRESS", "RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
         env.pop(name, None)

@@ -59,7 +59,7 @@ def assert_tracked(uri: str, experiment: str, trials: int) -> list:
     return children
 
 
-def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypatch):
+def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypatch, bystander):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     done = subprocess.run(
         smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2"),
@@ -197,7 +197,7 @@ FAILING_SWEEP = textwrap.dedent(
 )
 
 
-def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(prepared_root, tmp_path):
+def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(prepared_root, tmp_path, bystander):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     done = subprocess.run(
         [sys.executable, "-c", FAILING_SWEEP, str(tmp_path / "ray"), str(prepared_root)],
@@ -212,7 +212,7 @@ def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(prepared_root, tmp_pa
     assert len(ok) == 1 and "final_test_rmse" in ok[0].data.metrics
 
 
-def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, tmp_path):
+def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, tmp_path, bystander):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     command = smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "3", "--max-concurrent", "1")
     driver = subprocess.Popen(command, env=sweep_env(uri), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
