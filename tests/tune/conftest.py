@@ -49,9 +49,10 @@ def postgres():
 
 @pytest.fixture(scope="session")
 def pg_mlflow_server(postgres, tmp_path_factory):
-    """``mlflow server`` on the private PostgreSQL, artifacts proxied; tests may restart it."""
+    """``mlflow server`` on the private PostgreSQL, artifacts proxied; tests may restart it. One worker:
+    with more, uvicorn restarts any worker that misses its 5 s health check, as on a starved machine."""
     folder = tmp_path_factory.mktemp("pg-mlflow")
-    with MlflowServer(postgres.uri, folder / "artifacts", workers=2, log=folder / "server.log") as server:
+    with MlflowServer(postgres.uri, folder / "artifacts", workers=1, log=folder / "server.log") as server:
         yield server
 
 
