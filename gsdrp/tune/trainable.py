@@ -14,7 +14,6 @@ from pathlib import Path
 
 import mlflow
 import ray
-import torch
 from ray import tune
 
 from gsdrp.config import to_flat_dict
@@ -24,11 +23,11 @@ from gsdrp.explain.plots import learning_curves, parity
 from gsdrp.explain.report import write_outputs
 from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
 from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, source_tags, use_tracking
-from gsdrp.train.loop import EpochReport, Trainer, save_checkpoint
+from gsdrp.train.loop import EpochReport, Trainer, read_checkpoint, save_checkpoint
 from gsdrp.train.run import evaluate_trained, predictions_table, write_config
 from gsdrp.tune.space import configs
 
-CHECKPOINT_FILE = "trainer.pt"
+CHECKPOINT_FILE = "checkpoint.pt"
 
 
 def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str]) -> None:
@@ -79,13 +78,13 @@ def _restore(trainer: Trainer) -> None:
     checkpoint = tune.get_checkpoint()
     if checkpoint is not None:
         with checkpoint.as_directory() as folder:
-            trainer.load_state_dict(torch.load(Path(folder) / CHECKPOINT_FILE, map_location=trainer.device, weights_only=True))
+            trainer.load_state_dict(read_checkpoint(Path(folder) / CHECKPOINT_FILE, trainer.device)["trainer"])
 
 
 def _report(report: EpochReport, trainer: Trainer) -> None:
     mlflow.log_metrics(report.metrics, step=report.epoch)
     with tempfile.TemporaryDirectory() as folder:
-        torch.save(trainer.state_dict(), Path(folder) / CHECKPOINT_FILE)
+        save_checkpoint(Path(folder) / CHECKPOINT_FILE, trainer)
         tune.report({"epoch": report.epoch, **report.metrics}, checkpoint=tune.Checkpoint.from_directory(folder))
 
 
@@ -106,8 +105,8 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
             interpretation = interpret(out.gates, out.attention, data.drug_idx[test], data.drugs, data.set_names)
             (folder / "interpretation").mkdir()
             write_outputs(interpretation, data, folder / "interpretation", "test")
-        save_checkpoint(folder / "checkpoint.pt", trainer)
+        save_checkpoint(folder / CHECKPOINT_FILE, trainer)
         write_config(folder / "config.json", trainer)
         mlflow.log_artifacts(str(folder))
-        info = log_pyfunc(folder / "checkpoint.pt", cell_features(data))
+        info = log_pyfunc(folder / CHECKPOINT_FILE, cell_features(data))
         mlflow.set_tag(MODEL_URI, info.model_uri)
