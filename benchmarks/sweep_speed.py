@@ -21,6 +21,7 @@ import ray
 
 from gsdrp.config import ModelConfig, TrainConfig
 from gsdrp.data.dataset import load_dataset
+from gsdrp.tune.local_ray import start_local_ray
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +40,7 @@ class Trial:
 
 
 def memory(concurrent: int) -> list[dict[str, float]]:
-    ray.init(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False)
+    start_local_ray()  # loopback only, as make sweep runs it
     try:
         ref = ray.put({"hallmark": load_dataset()})
         trials = [Trial.remote() for _ in range(concurrent)]
