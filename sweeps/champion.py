@@ -15,6 +15,7 @@ import sys
 from ray import tune
 
 from gsdrp.data.dataset import load_dataset
+from gsdrp.tracking.lookup import TrackingError
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
 from gsdrp.tracking.showcase import champion_predictions
 from gsdrp.tracking.store import experiment_id, tracking_uri, use_tracking
@@ -43,7 +44,10 @@ def main(argv: list[str] | None = None):
         f"{options.max_concurrent} at a time; validation on {len(data.rows('val')):,} pairs."
     )
     results = run_sweep(SPACE, options)
-    promotion = promote(options.name)
+    try:
+        promotion = promote(options.name)
+    except TrackingError as exc:  # e.g. every trial was stopped early or interrupted
+        raise SystemExit(f"no champion: {exc}") from None
     moved = "now" if promotion.promoted else "stays at an earlier, better version; this sweep's best is"
     print(
         f"\nChampion: models:/{MODEL_NAME}@{ALIAS} {moved} version {promotion.version} "
