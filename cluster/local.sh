@@ -2,7 +2,7 @@
 # A Ray head on this machine for trying `ray job submit`: every port on 127.0.0.1, token authentication on.
 #
 #   cluster/local.sh start                       # head + job API at http://127.0.0.1:8265
-#   cluster/local.sh submit [ray job submit flags] -- python sweeps/full.py ...
+#   cluster/local.sh submit [ray job submit flags] -- $PWD/.venv/bin/python sweeps/full.py ...  (the checkout's interpreter: the job runs in a copy without .venv)
 #   cluster/local.sh stop                        # ends this head only (the `ray start` it recorded)
 #
 # Ports: RAY_PORT (GCS, 6379), RAY_DASHBOARD_PORT (8265), RAY_AGENT_PORT (52365), RAY_CLIENT_PORT (10001).
