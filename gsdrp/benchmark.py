@@ -63,28 +63,32 @@ def run_benchmark(
     out.mkdir(parents=True, exist_ok=True)
     log = out / "results.jsonl"
     done = {(r["model"], r["screen"], r["seed"], r.get("settings")) for r in _read(log)}
-    data = load_dataset(data_config, split, train_config.collection, out=prepared, raw=raw)
+    datasets = {}  # by gene-set collection; pairs, responses and splits are the same in each
+
+    def dataset(collection: str) -> Dataset:
+        if collection not in datasets:
+            datasets[collection] = load_dataset(data_config, split, collection, out=prepared, raw=raw)
+        return datasets[collection]
+
     noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
-    test = data.rows("test")
-    current = set()
+    test = dataset(train_config.collection).rows("test")
     for screen in screen_modes:
         reference = build("naive_mean_effects", screen)
-        reference.fit(data, 0)
-        mean_effects = reference.predict(data, test)
+        reference.fit(dataset(train_config.collection), 0)
+        mean_effects = reference.predict(dataset(train_config.collection), test)
         for seed in seeds:
             for name in models:
                 model = build(name, screen, train_config)
                 hyperparameters = model.hyperparameters()
-                key = (name, screen, seed, settings_hash(hyperparameters))
-                current.add(key)
-                if key in done:
+                if (name, screen, seed, settings_hash(hyperparameters)) in done:
                     continue
+                data = dataset(model.collection or train_config.collection)
                 started = time.perf_counter()
                 report = model.fit(data, seed)
                 metrics = evaluate(data, test, model.predict(data, test), mean_effects)
                 seconds = time.perf_counter() - started
                 record = {
-                    "model": name, "screen": screen, "seed": seed, "settings": key[3], "seconds": seconds,
+                    "model": name, "screen": screen, "seed": seed, "settings": settings_hash(hyperparameters), "seconds": seconds,
                     "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
                 }
                 if report.history:
@@ -92,8 +96,8 @@ def run_benchmark(
                 with log.open("a") as handle:
                     handle.write(json.dumps(record) + "\n")
                 print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f} ({seconds:.0f} s)", flush=True)
-                write_table(out, split, noise, data_config, current)
-    return write_table(out, split, noise, data_config, current)
+                write_table(out, split, noise, data_config, train_config)
+    return write_table(out, split, noise, data_config, train_config)
 
 
 def _read(log: Path) -> list[dict]:
@@ -110,13 +114,18 @@ def _write_history(out: Path, record: dict, history: list[dict]) -> None:
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     grouped = results.groupby(["screen", "model"], sort=False)[list(METRICS)]
-    table = grouped.mean().join(grouped.std(ddof=0), rsuffix="_std").join(grouped.size().rename("seeds"))
+    table = grouped.mean().join(grouped.std(ddof=0).add_suffix("_std")).join(grouped.size().rename("seeds"))
     return table.reset_index()
 
 
-def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, current: set) -> pd.DataFrame:
-    """Summarise the rows whose (model, screen, seed, settings) the latest run asked for."""
-    rows = [r for r in _read(out / "results.jsonl") if (r["model"], r["screen"], r["seed"], r["settings"]) in current]
+def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, train_config: TrainConfig) -> pd.DataFrame:
+    """Summarise every fit made with the settings each registered model has now (given ``train_config``):
+    fits with older settings stay in ``results.jsonl`` but leave the table."""
+    settings = {
+        (name, screen): settings_hash(build(name, screen, train_config).hyperparameters())
+        for name in MODELS for screen in (True, False)
+    }
+    rows = [r for r in _read(out / "results.jsonl") if settings.get((r["model"], r["screen"])) == r["settings"]]
     if not rows:
         return pd.DataFrame()
     results = pd.DataFrame(rows)

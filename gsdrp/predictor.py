@@ -31,6 +31,7 @@ class DrugResponseModel(ABC):
     """Subclasses set ``config_class`` (a frozen dataclass) and implement fit, predict and their state."""
 
     config_class: ClassVar[type]
+    collection: str | None = None  # the gene-set collection the model needs its dataset built with, if any
 
     def __init__(self, name: str, config: Any, screen_covariate: bool):
         self.name, self.config, self.screen_covariate = name, config, screen_covariate

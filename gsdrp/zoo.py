@@ -1,7 +1,9 @@
 """Every model the benchmark can run, by name: the one place model names are written.
 
 ``build(name, screen_covariate, train_config)`` makes a model with its default hyperparameters
-(the deep variants take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
+(the deep models take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
+The deep models are the paper's four variants and the full model with each extension beyond the
+paper (README, "Beyond the paper").
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from gsdrp.config import VARIANTS, ModelConfig, TrainConfig
 from gsdrp.predictor import DrugResponseModel, read_manifest
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
 
+DEEP_MODELS: dict[str, ModelConfig] = {
+    **{f"gs_chemdrp_{variant}": ModelConfig(variant=variant) for variant in VARIANTS},
+    "gs_chemdrp_full_genes": ModelConfig(cell_input="both"),
+    "gs_chemdrp_full_fingerprint": ModelConfig(drug_fingerprint=True),
+    "gs_chemdrp_full_identity": ModelConfig(identity=True),
+}
+
 Factory = Callable[[bool, TrainConfig], DrugResponseModel]
 
 REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
@@ -29,13 +38,11 @@ REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
     "mlp": (MLPModel, lambda screen, _: MLPModel(screen_covariate=screen)),
     "matrix_factorisation": (FactorisationModel, lambda screen, _: FactorisationModel(screen_covariate=screen)),
     **{
-        f"gs_chemdrp_{variant}": (
+        name: (
             GSChemDRPModel,
-            lambda screen, train, variant=variant: GSChemDRPModel(
-                DeepConfig(ModelConfig(variant=variant, screen_covariate=screen), train)
-            ),
+            lambda screen, train, name=name, model=model: GSChemDRPModel(DeepConfig(model, train), screen, name),
         )
-        for variant in VARIANTS
+        for name, model in DEEP_MODELS.items()
     },
 }
 MODELS = tuple(REGISTRY)
@@ -52,5 +59,6 @@ def load(folder: Path) -> DrugResponseModel:
     name, values, screen = read_manifest(folder)
     cls = REGISTRY[name][0]
     model = cls(cls.config_from_flat(values), screen)
+    model.name = name  # presets of one class differ by name
     model.load_state(folder)
     return model

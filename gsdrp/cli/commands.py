@@ -14,6 +14,7 @@ from gsdrp.config import ConfigError, DataConfig, ModelConfig, TrainConfig, conf
 from gsdrp.config_flags import config_from_args
 from gsdrp.data.flags import data_config
 from gsdrp.errors import UserError
+from gsdrp.presets import preset_path
 
 ERRORS_SHOWN = 10
 
@@ -52,8 +53,9 @@ def data_fetch(args: argparse.Namespace) -> None:
 
 
 def train_configs(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig, TrainConfig]:
-    """The configs of ``--config`` (else the defaults) with the flags given on the command line applied."""
-    data, model, train_config = configs_from_run(_read_json(Path(args.config), "--config")) if args.config else (None,) * 3
+    """The configs of ``--config`` or ``--preset`` (else the defaults) with the flags given on the command line applied."""
+    source = Path(args.config) if args.config else preset_path(args.preset) if args.preset else None
+    data, model, train_config = configs_from_run(_read_json(source, "--config")) if source else (None,) * 3
     return (
         data_config(args, data),
         config_from_args(ModelConfig, args, "model", model),

@@ -13,6 +13,7 @@ from gsdrp.config import ModelConfig, TrainConfig
 from gsdrp.config_flags import add_config_flags
 from gsdrp.data.flags import add_data_options
 from gsdrp.paths import DEFAULT_PREPARED
+from gsdrp.presets import PRESETS
 
 DATA_ENV = "GSDRP_RAW_DATA (raw data folder), GSDRP_PREPARED (prepared-cache root)"
 MODEL_ENV = "GSDRP_MODELS (drug encoder folders), GSDRP_EMBEDDINGS (drug embedding cache)"
@@ -113,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     train = command(sub, "train", commands.train, "train one GS-ChemDRP model and write its run folder",
                     "gsdrp train --config runs/full-random-seed0/config.json --max-epochs 50 --device cuda",
                     DATA_ENV, MODEL_ENV)
-    train.add_argument("--config", metavar="FILE", help="a run's or trial's config.json to retrain; flags given override it")
+    origin = train.add_mutually_exclusive_group()
+    origin.add_argument("--config", metavar="FILE", help="a run's or trial's config.json to retrain; flags given override it")
+    origin.add_argument("--preset", choices=PRESETS, help="a configuration shipped with gsdrp (champion: the README's "
+                        "sweep winner); flags given override it")
     train.add_argument("--runs", metavar="DIR", default="runs", help="parent folder of the run folder "
                        "(<variant>-<split>-seed<seed>)")
     train.add_argument("--out", dest="runs", action=Renamed, new="--runs")

@@ -135,6 +135,15 @@ def build_model(data: Dataset, config: ModelConfig, device: torch.device) -> tup
     return GSChemDRP(config, encoder=encoder, **shape).to(device), inputs, shape
 
 
+def training_rows(data: Dataset, config: TrainConfig) -> np.ndarray:
+    """The training pairs a fit uses: all of the split's, or a seeded ``train_fraction`` of them."""
+    rows = data.rows("train")
+    if config.train_fraction < 1:
+        rng = np.random.default_rng(config.seed)
+        rows = np.sort(rng.choice(rows, int(len(rows) * config.train_fraction), replace=False))
+    return rows
+
+
 def identities(index: np.ndarray, train_rows: np.ndarray, n: int) -> np.ndarray:
     """Per cell line (or drug): its own index if it has training rows, else -1 (no identity embedding)."""
     seen = np.bincount(index[train_rows], minlength=n) > 0
@@ -153,7 +162,8 @@ class Trainer:
         self.activity, self.overlap = as_tensor(data.activity), as_tensor(data.set_overlap)
         self.cell_idx, self.drug_idx = as_tensor(data.cell_idx), as_tensor(data.drug_idx)
         self.y, self.gdsc2, self.pathway = as_tensor(data.y), as_tensor(data.gdsc2), as_tensor(data.pathway)
-        train_rows = self.train_rows()
+        self.train_rows = training_rows(data, train_config)
+        train_rows = self.train_rows
         self.expression = as_tensor(data.expression) if model_config.uses_genes else None
         self.fingerprints = as_tensor(morgan_fingerprints(data.smiles)) if model_config.drug_fingerprint else None
         self.cell_ids = as_tensor(identities(data.cell_idx, train_rows, len(data.cells)))
@@ -190,13 +200,6 @@ class Trainer:
         drug = self.drug_ids.cpu().numpy()[self.data.drug_idx[rows]] >= 0
         return np.select([cell & drug, cell, drug], ["cell+drug identity", "cell identity", "drug identity"], "features only")
 
-    def train_rows(self) -> np.ndarray:
-        rows = self.data.rows("train")
-        if self.config.train_fraction < 1:
-            rng = np.random.default_rng(self.config.seed)
-            rows = np.sort(rng.choice(rows, int(len(rows) * self.config.train_fraction), replace=False))
-        return rows
-
     def _optimizer(self) -> torch.optim.Optimizer:
         encoder_params = list(self.model.encoder.parameters()) if self.model.encoder is not None else []
         encoder_ids = {id(p) for p in encoder_params}
@@ -218,7 +221,7 @@ class Trainer:
         """Train until early stopping or ``max_epochs``, continuing from ``progress`` (a resumed fit);
         the best epoch's weights are restored at the end."""
         progress = self.progress
-        train_rows = torch.as_tensor(self.train_rows(), device=self.device)
+        train_rows = torch.as_tensor(self.train_rows, device=self.device)
         steps_per_epoch = -(-len(train_rows) // self.config.batch_size)
         val_rows = self.data.rows("val")
         monitor_rows = np.random.default_rng(self.config.seed).permutation(train_rows.cpu().numpy())[: len(val_rows)]

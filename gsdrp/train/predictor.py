@@ -24,14 +24,16 @@ class DeepConfig:
 
 
 class GSChemDRPModel(DrugResponseModel):
-    """``screen_covariate`` is the model config's own switch; the train config's seed is replaced by ``fit``'s."""
+    """``screen_covariate`` is the model config's own switch; the train config's seed is replaced by ``fit``'s.
+    ``name`` is the registry name (``gs_chemdrp_<variant>`` unless a preset names it)."""
 
     config_class = DeepConfig
 
-    def __init__(self, config: DeepConfig = DeepConfig(), screen_covariate: bool | None = None):
+    def __init__(self, config: DeepConfig = DeepConfig(), screen_covariate: bool | None = None, name: str | None = None):
         if screen_covariate is not None:
             config = DeepConfig(replace(config.model, screen_covariate=screen_covariate), config.train)
-        super().__init__(f"gs_chemdrp_{config.model.variant}", config, config.model.screen_covariate)
+        super().__init__(name or f"gs_chemdrp_{config.model.variant}", config, config.model.screen_covariate)
+        self.collection = config.train.collection
         self.trainer: Trainer | None = None
         self.weights: dict[str, torch.Tensor] | None = None
 
@@ -45,7 +47,7 @@ class GSChemDRPModel(DrugResponseModel):
     def fit(self, data: Dataset, seed: int = 0) -> FitReport:
         self.trainer = Trainer(data, self.config.model, replace(self.config.train, seed=seed))
         result = self.trainer.fit()
-        budget = {"rows_seen": len(self.trainer.train_rows()), "epochs_run": len(result.history), "best_epoch": result.best_epoch}
+        budget = {"rows_seen": len(self.trainer.train_rows), "epochs_run": len(result.history), "best_epoch": result.best_epoch}
         return FitReport(budget, result.history)
 
     def _weights(self) -> dict[str, torch.Tensor]:

@@ -53,6 +53,7 @@ class SweepOptions:
     data: DataConfig = DataConfig()
     prepared: str = str(DEFAULT_OUT)
     raw: str | None = None  # raw data folder, read only if the prepared cache is missing
+    fixed: tuple[tuple[str, Any], ...] = ()  # (key, value) pins that replace dimensions of the space
 
 
 class CloseTrialRuns(tune.Callback):
@@ -124,6 +125,7 @@ def _init_ray() -> None:
 
 def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
     """Run (or resume) a sweep; return Tune's results. Trials' MLflow runs nest under one parent."""
+    space = {**space, **dict(options.fixed)}
     storage = Path(options.storage).resolve()
     experiment_dir = storage / options.name
     sweep = _parent_run(options, experiment_dir, space)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ray import tune
 
-from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict
+from gsdrp.config import ConfigError, ModelConfig, TrainConfig, from_flat_dict
 
 LOSS_WEIGHTS = {
     "model.alpha_sparsity": tune.loguniform(1e-5, 1e-1),
@@ -47,3 +47,25 @@ def configs(trial: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
         if target is not None and name not in target.__dataclass_fields__:
             raise KeyError(f"search-space key {key!r}: {target.__name__} has no field {name!r}")
     return from_flat_dict(ModelConfig, trial, "model."), from_flat_dict(TrainConfig, trial, "train.")
+
+
+def pinned(assignments: list[str]) -> dict[str, Any]:
+    """``["model.dim=64,128", "train.lr=0.003"]`` as typed space entries that replace those dimensions
+    of a sweep's search space (``--fix``): one value pins it, a comma list becomes ``tune.choice``.
+    A value of the wrong type or an unknown key raises ``ConfigError``."""
+    pins = {}
+    for assignment in assignments:
+        key, sep, text = assignment.partition("=")
+        prefix, _, name = key.partition(".")
+        target = {"model": ModelConfig, "train": TrainConfig}.get(prefix)
+        if not sep or target is None or name not in target.__dataclass_fields__:
+            raise ConfigError(f"--fix {assignment!r}: expected model.<field>=VALUE or train.<field>=VALUE with a config field")
+        kind = type(getattr(target(), name))
+        if kind is bool and not set(text.lower().split(",")) <= {"true", "false"}:
+            raise ConfigError(f"--fix {assignment!r}: {key} is true or false")
+        try:
+            values = [word.lower() == "true" if kind is bool else kind(word) for word in text.split(",")]
+        except ValueError:
+            raise ConfigError(f"--fix {assignment!r}: {key} must be a {kind.__name__}") from None
+        pins[key] = values[0] if len(values) == 1 else tune.choice(values)
+    return pins

@@ -237,3 +237,12 @@ def test_mlflow_not_found_becomes_one_line_and_other_mlflow_errors_keep_their_tr
     assert user_message(missing) == "Run with id=abc not found more detail"
     assert user_message(MlflowException("database is locked", error_code="INTERNAL_ERROR")) is None
     assert user_message(KeyError("a bug")) is None
+
+
+def test_a_sweep_refuses_a_bad_fix_before_any_trial(capsys):
+    from gsdrp.tune.options import parse_options
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_options(["--fix", "model.dims=64"], "smoke sweep")
+    assert exit_info.value.code == 2
+    assert "--fix 'model.dims=64': expected model.<field>=VALUE" in capsys.readouterr().err

@@ -71,7 +71,7 @@ def test_finetuning_reaches_the_encoder(real_data):
     trainer = Trainer(real_data, ModelConfig(variant="contrastive", finetune_encoder=True), small)
     embeddings = trainer.model.encoder.transformer.get_input_embeddings().weight
     before = embeddings.detach().clone()
-    batch, drugs = trainer.batch(torch.as_tensor(trainer.train_rows()[:32]))
+    batch, drugs = trainer.batch(torch.as_tensor(trainer.train_rows[:32]))
     assert len(drugs) <= 32  # the encoder runs once per distinct drug, not per pair
     trainer.fit()
     assert not torch.equal(before, embeddings.detach())
@@ -132,7 +132,7 @@ def test_model_options_train_save_load_and_predict_alike(real_data, tmp_path):
     batch, _ = trainer.batch(torch.as_tensor(real_data.rows("test")[:500]))
     trainer.model.eval()
     torch.testing.assert_close(model(batch).prediction, trainer.model(batch).prediction)
-    seen_cells = set(np.array(real_data.cells)[real_data.cell_idx[trainer.train_rows()]])
+    seen_cells = set(np.array(real_data.cells)[real_data.cell_idx[trainer.train_rows]])
     assert set(state["identity_cells"]) == seen_cells and state["genes"] == real_data.genes
 
 

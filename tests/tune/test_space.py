@@ -36,3 +36,29 @@ def test_the_full_search_space_maps_onto_the_configs():
         trial = {key: domain.sample(random_state=seed) for key, domain in space.items()}
         model, train = configs(trial)
         assert model.cell_input in ("sets", "genes", "both") and train.batch_size in (4096, 8192, 16384)
+
+
+def test_fix_pins_a_dimension_or_narrows_it_to_a_choice():
+    from gsdrp.tune.space import pinned
+
+    pins = pinned(["model.dim=64,128", "model.identity=true", "train.lr=0.003"])
+    assert pins["model.identity"] is True and pins["train.lr"] == 0.003
+    assert pins["model.dim"].categories == [64, 128]
+
+
+@pytest.mark.parametrize(
+    "assignment, message",
+    [
+        ("model.dims=64", "expected model.<field>=VALUE"),
+        ("dim=64", "expected model.<field>=VALUE"),
+        ("model.dim", "expected model.<field>=VALUE"),
+        ("model.dim=wide", "model.dim must be a int"),
+        ("model.identity=yes", "model.identity is true or false"),
+    ],
+)
+def test_fix_refuses_what_no_trial_could_use(assignment, message):
+    from gsdrp.config import ConfigError
+    from gsdrp.tune.space import pinned
+
+    with pytest.raises(ConfigError, match=message):
+        pinned([assignment])

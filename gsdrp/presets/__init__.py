@@ -1,0 +1,31 @@
+"""Named configurations shipped with gsdrp, in the format of a run's ``config.json`` (``model`` and
+``train`` sections; fields left out keep their defaults).
+
+``champion.json`` is the best trial of the README's sweep ("The sweep and its champion"), without the
+sweep's epoch cap, so it trains to early stopping. ``gsdrp train --preset champion`` trains it and the
+benchmark runs it as ``gs_chemdrp_champion``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gsdrp.config import ConfigError, ModelConfig, configs_from_run
+
+FOLDER = Path(__file__).parent
+PRESETS = tuple(sorted(path.stem for path in FOLDER.glob("*.json")))
+
+
+def preset_path(name: str) -> Path:
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r}; choose from {', '.join(PRESETS) or 'none shipped'}")
+    return FOLDER / f"{name}.json"
+
+
+def preset(name: str) -> tuple[ModelConfig, dict[str, Any]]:
+    """The preset's model config and the ``TrainConfig`` fields it sets (to apply over a run's own)."""
+    values = json.loads(preset_path(name).read_text())
+    _, model, _ = configs_from_run(values)  # checks every field name and type
+    return model, values.get("train", {})

@@ -1,0 +1,37 @@
+"""``gsdrp benchmark``'s log: fits resume by (model, screen, seed, settings), and the table keeps every
+model's fits whichever subset a run asked for."""
+
+from __future__ import annotations
+
+import json
+
+from gsdrp.benchmark import run_benchmark
+
+
+def _log(folder):
+    return [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+
+
+def test_a_rerun_resumes_and_a_subset_run_keeps_the_table_whole(prepared_root, tmp_path):
+    out = tmp_path / "random"
+    run = lambda models: run_benchmark("random", [0], out, models, (True,), prepared=prepared_root)  # noqa: E731
+
+    first = run(("naive_drug_mean", "naive_mean_effects"))
+    assert [r["model"] for r in _log(out)] == ["naive_drug_mean", "naive_mean_effects"]
+    assert first["model"].tolist() == ["naive_drug_mean", "naive_mean_effects"]
+    assert first.set_index("model").loc["naive_mean_effects", "rmse"] < first.set_index("model").loc["naive_drug_mean", "rmse"]
+
+    again = run(("naive_mean_effects", "naive_mean"))  # one fit done already, one new
+    assert [r["model"] for r in _log(out)] == ["naive_drug_mean", "naive_mean_effects", "naive_mean"]
+    assert sorted(again["model"]) == ["naive_drug_mean", "naive_mean", "naive_mean_effects"]
+    assert "| naive_drug_mean | 1 |" in (out / "table.md").read_text()
+
+
+def test_fits_with_other_settings_leave_the_table_but_not_the_log(prepared_root, tmp_path):
+    out = tmp_path / "random"
+    run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root)
+    stale = {**_log(out)[0], "settings": "0000000000", "rmse": 0.0}
+    with (out / "results.jsonl").open("a") as handle:
+        handle.write(json.dumps(stale) + "\n")
+    table = run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root)
+    assert len(_log(out)) == 2 and table["rmse"].tolist() == [_log(out)[0]["rmse"]]
