@@ -3,26 +3,30 @@
 ``build(name, screen_covariate, train_config)`` makes a model with its default hyperparameters
 (the deep models take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
 The deep models are the paper's four variants and the full model with each extension beyond the
-paper (README, "Beyond the paper").
+paper (README, "Beyond the paper") and the shipped champion (``gsdrp/presets/champion.json``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from gsdrp.baselines.classical import MLPModel, RandomForestModel, RidgeModel, XGBoostModel
 from gsdrp.baselines.factorisation import FactorisationModel
 from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
-from gsdrp.config import VARIANTS, ModelConfig, TrainConfig
+from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, replace
 from gsdrp.predictor import DrugResponseModel, read_manifest
+from gsdrp.presets import preset
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
 
-DEEP_MODELS: dict[str, ModelConfig] = {
-    **{f"gs_chemdrp_{variant}": ModelConfig(variant=variant) for variant in VARIANTS},
-    "gs_chemdrp_full_genes": ModelConfig(cell_input="both"),
-    "gs_chemdrp_full_fingerprint": ModelConfig(drug_fingerprint=True),
-    "gs_chemdrp_full_identity": ModelConfig(identity=True),
+# name -> (model config, the TrainConfig fields it sets over the benchmark's own)
+DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
+    **{f"gs_chemdrp_{variant}": (ModelConfig(variant=variant), {}) for variant in VARIANTS},
+    "gs_chemdrp_full_genes": (ModelConfig(cell_input="both"), {}),
+    "gs_chemdrp_full_fingerprint": (ModelConfig(drug_fingerprint=True), {}),
+    "gs_chemdrp_full_identity": (ModelConfig(identity=True), {}),
+    "gs_chemdrp_champion": preset("champion"),
 }
 
 Factory = Callable[[bool, TrainConfig], DrugResponseModel]
@@ -40,9 +44,11 @@ REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
     **{
         name: (
             GSChemDRPModel,
-            lambda screen, train, name=name, model=model: GSChemDRPModel(DeepConfig(model, train), screen, name),
+            lambda screen, train, name=name, model=model, tuned=tuned: GSChemDRPModel(
+                DeepConfig(model, replace(train, **tuned)), screen, name
+            ),
         )
-        for name, model in DEEP_MODELS.items()
+        for name, (model, tuned) in DEEP_MODELS.items()
     },
 }
 MODELS = tuple(REGISTRY)

@@ -48,3 +48,28 @@ def test_train_config_file_reruns_a_trial_and_flags_override_it(tiny_trainer, tm
     assert data == tiny_trainer.data.config
     assert model == replace(tiny_trainer.model_config, dim=32, screen_covariate=False)
     assert train == tiny_trainer.config and train.train_fraction == 0.01
+
+
+def test_train_preset_is_the_shipped_champion_and_flags_override_it():
+    from gsdrp.config import TrainConfig
+    from gsdrp.presets import preset
+
+    model, tuned = preset("champion")
+    args = build_parser().parse_args(["train", "--preset", "champion", "--split", "cell_blind", "--max-epochs", "3"])
+    _, got_model, got_train = train_configs(args)
+    assert got_model == model
+    assert got_train == replace(TrainConfig(**tuned), split="cell_blind", max_epochs=3)
+
+
+def test_a_preset_written_from_a_trial_config_keeps_the_model_and_only_the_tuned_training_fields():
+    from gsdrp.config import ModelConfig, to_flat_dict
+    from gsdrp.presets.__main__ import preset_values
+
+    trial = {
+        "data": {"split_seed": 0},
+        "model": {"dim": 32, "heads": 2, "identity": True},
+        "train": {"split": "random", "seed": 3, "max_epochs": 24, "train_fraction": 0.5, "lr": 0.002, "batch_size": 4096},
+    }
+    values = preset_values(trial)
+    assert values["model"] == to_flat_dict(ModelConfig(dim=32, heads=2, identity=True))
+    assert values["train"] == {"lr": 0.002, "batch_size": 4096}
