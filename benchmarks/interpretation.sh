@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The README's interpretation result: a 20-epoch full model on the random split, explained on its test pairs.
+# The README's interpretation result: `gsdrp explain` on the registered champion (models:/gsdrp@champion,
+# the best trial of the README's sweep) over its test pairs, or on the run id given as $1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run=runs/full-random-seed0
-.venv/bin/gsdrp train --variant full --split random --seed 0 --max-epochs 20 --patience 3 --out runs
-.venv/bin/gsdrp explain --run "$run"
+run_id=${1:-$(.venv/bin/python -c "from gsdrp.tracking.store import use_tracking
+print(use_tracking().get_model_version_by_alias('gsdrp', 'champion').run_id)")}
+out=runs/explain-champion-test
+.venv/bin/gsdrp explain --run "$run_id" --output-dir "$out"
 copy=benchmarks/results/interpretation
-cp "$run/metrics.json" "$copy/full-random-seed0-metrics.json"
-cp "$run/explain-test/report.md" "$copy/full-random-seed0-report.md"
-cp "$run/explain-test/summary.json" "$copy/full-random-seed0-summary.json"
+cp "$out/report.md" "$copy/champion-random-report.md"
+cp "$out/summary.json" "$copy/champion-random-summary.json"
