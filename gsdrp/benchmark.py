@@ -71,16 +71,18 @@ def run_benchmark(
         return datasets[collection]
 
     noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
-    test = dataset(train_config.collection).rows("test")
+    default = dataset(train_config.collection)
+    test = default.rows("test")
     for screen in screen_modes:
         reference = build("naive_mean_effects", screen)
-        reference.fit(dataset(train_config.collection), 0)
-        mean_effects = reference.predict(dataset(train_config.collection), test)
+        reference.fit(default, 0)
+        mean_effects = reference.predict(default, test)
         for seed in seeds:
             for name in models:
                 model = build(name, screen, train_config)
                 hyperparameters = model.hyperparameters()
-                if (name, screen, seed, settings_hash(hyperparameters)) in done:
+                settings = settings_hash(hyperparameters)
+                if (name, screen, seed, settings) in done:
                     continue
                 data = dataset(model.collection or train_config.collection)
                 started = time.perf_counter()
@@ -88,7 +90,7 @@ def run_benchmark(
                 metrics = evaluate(data, test, model.predict(data, test), mean_effects)
                 seconds = time.perf_counter() - started
                 record = {
-                    "model": name, "screen": screen, "seed": seed, "settings": settings_hash(hyperparameters), "seconds": seconds,
+                    "model": name, "screen": screen, "seed": seed, "settings": settings, "seconds": seconds,
                     "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
                 }
                 if report.history:

@@ -33,9 +33,12 @@ class GSChemDRPModel(DrugResponseModel):
         if screen_covariate is not None:
             config = DeepConfig(replace(config.model, screen_covariate=screen_covariate), config.train)
         super().__init__(name or f"gs_chemdrp_{config.model.variant}", config, config.model.screen_covariate)
-        self.collection = config.train.collection
         self.trainer: Trainer | None = None
         self.weights: dict[str, torch.Tensor] | None = None
+
+    @property
+    def collection(self) -> str:
+        return self.config.train.collection
 
     def flat_config(self) -> dict[str, Any]:
         return {**to_flat_dict(self.config.model, "model."), **to_flat_dict(self.config.train, "train.")}

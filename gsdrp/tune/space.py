@@ -39,11 +39,16 @@ GENE_SETS = {"train.collection": tune.choice(["hallmark", "go"])}
 FINETUNE = {"model.finetune_encoder": tune.choice([False, True])}
 
 
+def _target(key: str) -> tuple[type | None, str]:
+    """``model.dim`` -> (ModelConfig, "dim"); a key of no config -> (None, ...)."""
+    prefix, _, name = key.partition(".")
+    return {"model": ModelConfig, "train": TrainConfig}.get(prefix), name
+
+
 def configs(trial: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
     """The typed configs of one trial (unknown ``model.``/``train.`` keys raise)."""
     for key in trial:
-        prefix, _, name = key.partition(".")
-        target = {"model": ModelConfig, "train": TrainConfig}.get(prefix)
+        target, name = _target(key)
         if target is not None and name not in target.__dataclass_fields__:
             raise KeyError(f"search-space key {key!r}: {target.__name__} has no field {name!r}")
     return from_flat_dict(ModelConfig, trial, "model."), from_flat_dict(TrainConfig, trial, "train.")
@@ -56,8 +61,7 @@ def pinned(assignments: list[str]) -> dict[str, Any]:
     pins = {}
     for assignment in assignments:
         key, sep, text = assignment.partition("=")
-        prefix, _, name = key.partition(".")
-        target = {"model": ModelConfig, "train": TrainConfig}.get(prefix)
+        target, name = _target(key)
         if not sep or target is None or name not in target.__dataclass_fields__:
             raise ConfigError(f"--fix {assignment!r}: expected model.<field>=VALUE or train.<field>=VALUE with a config field")
         kind = type(getattr(target(), name))
