@@ -8,7 +8,8 @@ bench --split random --seeds 0 --screen on
 bench --split cell_blind --seeds 0 --screen on
 bench --split drug_blind --seeds 0 --screen on
 bench --split tissue_blind --seeds 0 --screen on
-bench --split random --seeds 0 1 2 --screen on off
 bench --split cell_blind --seeds 0 1 2 --screen on
+bench --split random --seeds 0 1 2 --screen on
 bench --split drug_blind --seeds 0 1 2 --screen on
 bench --split tissue_blind --seeds 0 1 2 --screen on
+bench --split random --seeds 0 1 2 --screen off

@@ -2,7 +2,8 @@
 
 The classic strong baseline for a random pair split, where every test cell line and drug was seen
 in training. A cell line or drug without training rows (blind splits) has no learned bias or
-factor: it falls back to zero, so the prediction becomes the mean effects of what is known.
+factor: it takes the training rows' average of both, so it is predicted as the average known cell
+line (or drug) would be.
 Trained with Adam on minibatches, L2 on the factors, early stopping on validation RMSE.
 """
 
@@ -66,7 +67,7 @@ class FactorisationModel(DrugResponseModel):
         y = torch.as_tensor(data.y[train])
         generator = torch.Generator().manual_seed(seed)
         monitor = np.random.default_rng(seed).permutation(train)[: len(val)]  # training rows scored each epoch
-        self._forget_unseen(data, train)
+        counts = self._training_counts(data, train)
         history, best, best_state, stale = [], float("inf"), None, 0
         for epoch in range(1, c.max_epochs + 1):
             for batch in torch.randperm(len(y), generator=generator).split(c.batch_size):
@@ -76,6 +77,7 @@ class FactorisationModel(DrugResponseModel):
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
+            self._average_unseen(counts)
             val_rmse = rmse(data.y[val], self.predict(data, val))
             train_rmse = rmse(data.y[monitor], self.predict(data, monitor))
             history.append({"epoch": epoch, "train_rmse": train_rmse, "val_rmse": val_rmse})
@@ -89,16 +91,27 @@ class FactorisationModel(DrugResponseModel):
         best_epoch = min(history, key=lambda h: h["val_rmse"])["epoch"]
         return FitReport({"rows_seen": len(train), "epochs_run": len(history), "best_epoch": best_epoch}, history)
 
+    @staticmethod
+    def _training_counts(data: Dataset, train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Training rows of each cell line and of each drug (zero = unseen)."""
+        return (
+            np.bincount(data.cell_idx[train], minlength=len(data.cells)),
+            np.bincount(data.drug_idx[train], minlength=len(data.drugs)),
+        )
+
     @torch.no_grad()
-    def _forget_unseen(self, data: Dataset, train: np.ndarray) -> None:
-        """Zero the biases and factors of cell lines and drugs without training rows; they get no
-        gradient, so Adam leaves them at zero."""
-        for index, bias, factors in (
-            (data.cell_idx, self.factors.cell_bias, self.factors.cell_factors),
-            (data.drug_idx, self.factors.drug_bias, self.factors.drug_factors),
+    def _average_unseen(self, counts: tuple[np.ndarray, np.ndarray]) -> None:
+        """Give cell lines and drugs without training rows the row-weighted average bias and factors
+        of those with rows; they get no gradient, so only this sets them."""
+        for count, bias, factors in (
+            (counts[0], self.factors.cell_bias, self.factors.cell_factors),
+            (counts[1], self.factors.drug_bias, self.factors.drug_factors),
         ):
-            unseen = np.bincount(index[train], minlength=len(bias)) == 0
-            bias[unseen], factors[unseen] = 0.0, 0.0
+            unseen = count == 0
+            if unseen.any():
+                weight = torch.as_tensor(count / count.sum(), dtype=bias.dtype)
+                bias[unseen] = weight @ bias
+                factors[unseen] = weight @ factors
 
     @torch.no_grad()
     def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
