@@ -95,6 +95,9 @@ class ModelConfig:
     identity_dropout: float = field(
         default=0.3, metadata={"help": "chance a batch's cell line or drug trains without its identity term, in [0, 1)"}
     )
+    bilinear: bool = field(
+        default=False, metadata={"help": "add a factorised drug x cell term <A z_d, B c> to the prediction"}
+    )
     alpha_sparsity: float = field(default=1e-3, metadata={"help": "loss weight of the gate sparsity term"})
     beta_supcon: float = field(default=0.1, metadata={"help": "loss weight of the supervised contrastive term"})
     gamma_smooth: float = field(default=1e-3, metadata={"help": "loss weight of the gate smoothness term"})

@@ -26,6 +26,7 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     "gs_chemdrp_full_genes": (ModelConfig(cell_input="both"), {}),
     "gs_chemdrp_full_fingerprint": (ModelConfig(drug_fingerprint=True), {}),
     "gs_chemdrp_full_identity": (ModelConfig(identity=True), {}),
+    "gs_chemdrp_full_bilinear": (ModelConfig(bilinear=True), {}),
     "gs_chemdrp_champion": preset("champion"),
 }
 

@@ -1,5 +1,6 @@
 """The full search: loss weights, gate regularisation, attention heads, sizes, Hallmark vs GO, lr, batch
-size, and the extensions beyond the paper (cell MLP inputs, fingerprints in z_d, identity embeddings).
+size, and the extensions beyond the paper (cell MLP inputs, fingerprints in z_d, identity embeddings,
+the bilinear term).
 
 On GPU nodes (``--gpus-per-trial`` > 0) it also searches frozen vs fine-tuned encoder.
 

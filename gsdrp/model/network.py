@@ -99,6 +99,9 @@ class GSChemDRP(nn.Module):
             self.gate = DrugGate(dim)
             self.attention = GatedCrossAttention(dim, config.heads)
         self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
+        if config.bilinear:
+            self.bilinear_drug, self.bilinear_cell = nn.Linear(dim, dim, bias=False), nn.Linear(dim, dim, bias=False)
+            nn.init.zeros_(self.bilinear_cell.weight)  # the term starts at zero, like the output at the mean
         self.screen_offset = nn.Parameter(torch.zeros(1)) if config.screen_covariate else None
 
     def embed_drugs(self, batch: Batch) -> torch.Tensor:
@@ -141,6 +144,9 @@ class GSChemDRP(nn.Module):
         else:
             features = torch.cat([u, z_pair], dim=-1)
         prediction = self.head(features).squeeze(-1)
+        if self.config.bilinear:  # a matrix factorisation over the embeddings, identities included
+            drug_factors = self.bilinear_drug(z).index_select(0, drug_of_pair)
+            prediction = prediction + (drug_factors * self.bilinear_cell(cell).index_select(0, cell_of_pair)).sum(-1)
         if self.screen_offset is not None:
             prediction = prediction + self.screen_offset * batch.gdsc2
         return Output(prediction, z, gates, attention)

@@ -28,12 +28,13 @@ OPTIMISATION = {
     "train.lr": tune.loguniform(1e-3, 2e-2),
     "train.batch_size": tune.choice([4096, 8192, 16384]),
 }
-# Beyond the paper: what the cell MLP reads, fingerprints in z_d, identity embeddings.
+# Beyond the paper: what the cell MLP reads, fingerprints in z_d, identity embeddings, the bilinear term.
 EXTENSIONS = {
     "model.cell_input": tune.choice(["sets", "genes", "both"]),
     "model.drug_fingerprint": tune.choice([False, True]),
     "model.identity": tune.choice([False, True]),
     "model.identity_dropout": tune.uniform(0.1, 0.6),
+    "model.bilinear": tune.choice([False, True]),
 }
 GENE_SETS = {"train.collection": tune.choice(["hallmark", "go"])}
 FINETUNE = {"model.finetune_encoder": tune.choice([False, True])}

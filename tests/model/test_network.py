@@ -218,3 +218,13 @@ def test_identity_is_zero_initialised_so_training_starts_on_the_features_path():
     model, batch = options_model(identity=True), options_batch()
     anonymous = Batch(**{**vars(batch), "cell_ids": torch.full((3,), -1), "drug_ids": torch.full((2,), -1)})
     torch.testing.assert_close(model(batch).prediction, model(anonymous).prediction)
+
+
+def test_bilinear_term_adds_the_product_of_projected_z_d_and_c():
+    plain, model, batch = options_model(), options_model(bilinear=True), options_batch()
+    torch.testing.assert_close(model(batch).prediction, plain(batch).prediction)  # zero-initialised: no change yet
+    with torch.no_grad():
+        model.bilinear_cell.weight.normal_()
+        z, cell = model.embed_drugs(batch), model.embed_cells(batch)
+        product = (model.bilinear_drug(z)[batch.drug_of_pair] * model.bilinear_cell(cell)[batch.cell_of_pair]).sum(-1)
+    torch.testing.assert_close(model(batch).prediction, plain(batch).prediction + product)
