@@ -1,4 +1,5 @@
-"""Paste every split's ``benchmarks/results/<split>/table.md`` into the README's Results section.
+"""Paste a cross-split summary and every split's ``benchmarks/results/<split>/table.md`` into the
+README's Results section.
 
 The tables go between the two marker lines below; the prose around them is written by hand.
 
@@ -7,8 +8,11 @@ The tables go between the two marker lines below; the prose around them is writt
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from gsdrp.zoo import MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "<!-- benchmark tables (python benchmarks/readme_results.py) -->"
@@ -17,8 +21,28 @@ SPLITS = {"random": "random split", "cell_blind": "cell-blind split", "drug_blin
           "tissue_blind": "tissue-blind split"}
 
 
+def glance() -> str:
+    """Test RMSE of every model on every split (screen covariate on), mean ± SD (seeds)."""
+    cells: dict[str, dict[str, str]] = {}
+    for split in SPLITS:
+        table = ROOT / "benchmarks" / "results" / split / "table.json"
+        for row in json.loads(table.read_text()) if table.is_file() else []:
+            if row["screen"]:
+                sd = f" ± {row['rmse_std']:.3f}" if row["seeds"] > 1 else ""
+                cells.setdefault(row["model"], {})[split] = f"{row['rmse']:.3f}{sd} ({row['seeds']})"
+    lines = [
+        "#### Test RMSE at a glance (screen covariate on; mean ± SD over seeds, number of seeds in brackets)",
+        "",
+        "| model | " + " | ".join(SPLITS.values()) + " |",
+        "|---|" + "---|" * len(SPLITS),
+    ]
+    for model in (m for m in MODELS if m in cells):
+        lines.append(f"| {model} | " + " | ".join(cells[model].get(split, "–") for split in SPLITS) + " |")
+    return "\n".join(lines)
+
+
 def tables() -> str:
-    parts = []
+    parts = [glance()]
     for split, label in SPLITS.items():
         table = ROOT / "benchmarks" / "results" / split / "table.md"
         if table.is_file():

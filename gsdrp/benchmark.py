@@ -115,9 +115,12 @@ def _write_history(out: Path, record: dict, history: list[dict]) -> None:
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    grouped = results.groupby(["screen", "model"], sort=False)[list(METRICS)]
+    """Mean and SD over seeds per (screen mode, model): screen covariate on first, models in registry order."""
+    grouped = results.groupby(["screen", "model"])[list(METRICS)]
     table = grouped.mean().join(grouped.std(ddof=0).add_suffix("_std")).join(grouped.size().rename("seeds"))
-    return table.reset_index()
+    table = table.reset_index()
+    order = table.assign(off=~table["screen"], rank=table["model"].map(MODELS.index)).sort_values(["off", "rank"])
+    return table.loc[order.index].reset_index(drop=True)
 
 
 def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, train_config: TrainConfig) -> pd.DataFrame:
