@@ -13,7 +13,7 @@ instead of the set activities (``cell_input``; the tokens always come from the s
 read the Morgan fingerprint (``drug_fingerprint``), and a learned identity embedding per training
 cell line and drug may be added to c and z_d (``identity``). A cell line or drug without an
 identity (id -1: not in training, or new) takes the features-only path, which identity dropout
-trains too.
+trains too. ``bilinear`` adds <A z_d, B c> to y, the product that u's MLP learns poorly.
 """
 
 from __future__ import annotations
