@@ -68,7 +68,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """GS-ChemDRP architecture and loss weights (SPEC sections 3-4)."""
+    """GS-ChemDRP architecture and loss weights (README: The model)."""
 
     variant: Literal["baseline", "contrastive", "gating", "full"] = field(
         default="full", metadata={"help": "baseline (MLP), contrastive (+SupCon), gating (+gene-set attention), full (both)"}

@@ -1,4 +1,4 @@
-"""The building blocks of GS-ChemDRP (SPEC section 3), written to compute per distinct cell or drug.
+"""The building blocks of GS-ChemDRP (README: The model), written to compute per distinct cell or drug.
 
 A batch carries its distinct cells and drugs plus, per pair, the index of each. Everything that
 depends on the cell alone (tokens, keys, values) or the drug alone (query, gate term) is

@@ -1,4 +1,4 @@
-"""L_total = MSE + alpha * L_sparsity + beta * L_supcon + gamma * L_smooth (SPEC section 4)."""
+"""L_total = MSE + alpha * L_sparsity + beta * L_supcon + gamma * L_smooth (the paper's loss; README: The model)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GS-ChemDRP: the network of SPEC section 3, with the paper's ablation variants as configuration.
+"""GS-ChemDRP: the paper's network (README: The model), with the paper's ablation variants as configuration.
 
 * ``baseline`` / ``contrastive``: y = head([u; z_d]), u = MLP([z_d; c]) (ChemBERTa + MLP).
 * ``gating`` / ``full``: adds gene-set tokens, drug-conditioned gates and cross-attention:

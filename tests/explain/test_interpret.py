@@ -21,7 +21,7 @@ def hand_matrix() -> pd.DataFrame:
 
 def test_chance_level_by_hand():
     assert chance_of_hit(48, 2) == pytest.approx(1 - comb(46, 10) / comb(48, 10))
-    assert chance_of_hit(48, 2) == pytest.approx(0.38, abs=5e-3)  # SPEC section 7: about 0.38
+    assert chance_of_hit(48, 2) == pytest.approx(0.38, abs=5e-3)  # 2 known sets among 48: about 0.38
     assert chance_of_hit(20, 0) == 0.0
     assert chance_of_hit(20, 11) == 1.0  # 11 known among 20 cannot all miss a top 10
 
