@@ -21,28 +21,60 @@ SPLITS = {"random": "random split", "cell_blind": "cell-blind split", "drug_blin
           "tissue_blind": "tissue-blind split"}
 
 
-def glance() -> str:
-    """Test RMSE of every model on every split (screen covariate on), mean ± SD (seeds)."""
-    cells: dict[str, dict[str, str]] = {}
+def screen_on_rows() -> dict[str, dict[str, dict]]:
+    """Each split's table rows with the screen covariate on, by model."""
+    rows: dict[str, dict[str, dict]] = {}
     for split in SPLITS:
         table = ROOT / "benchmarks" / "results" / split / "table.json"
         for row in json.loads(table.read_text()) if table.is_file() else []:
             if row["screen"]:
-                sd = f" ± {row['rmse_std']:.3f}" if row["seeds"] > 1 else ""
-                cells.setdefault(row["model"], {})[split] = f"{row['rmse']:.3f}{sd} ({row['seeds']})"
+                rows.setdefault(row["model"], {})[split] = row
+    return rows
+
+
+def glance(rows: dict[str, dict[str, dict]]) -> str:
+    """Test RMSE of every model on every split (screen covariate on), mean ± SD (seeds)."""
+    def cell(row: dict) -> str:
+        sd = f" ± {row['rmse_std']:.3f}" if row["seeds"] > 1 else ""
+        return f"{row['rmse']:.3f}{sd} ({row['seeds']})"
+
     lines = [
         "#### Test RMSE at a glance (screen covariate on; mean ± SD over seeds, number of seeds in brackets)",
         "",
         "| model | " + " | ".join(SPLITS.values()) + " |",
         "|---|" + "---|" * len(SPLITS),
     ]
-    for model in (m for m in MODELS if m in cells):
-        lines.append(f"| {model} | " + " | ".join(cells[model].get(split, "–") for split in SPLITS) + " |")
+    for model in (m for m in MODELS if m in rows):
+        lines.append(f"| {model} | " + " | ".join(
+            cell(rows[model][split]) if split in rows[model] else "–" for split in SPLITS) + " |")
+    return "\n".join(lines)
+
+
+def gaps_to_xgboost(rows: dict[str, dict[str, dict]]) -> str:
+    """Each learned model's test RMSE minus XGBoost's, ± the two seed SDs combined (√(s₁² + s₂²))."""
+    def cell(row: dict, reference: dict) -> str:
+        gap = row["rmse"] - reference["rmse"]
+        both_seeded = row["seeds"] > 1 and reference["seeds"] > 1
+        sd = f" ± {(row['rmse_std'] ** 2 + reference['rmse_std'] ** 2) ** 0.5:.3f}" if both_seeded else ""
+        return f"{gap:+.3f}{sd}"
+
+    reference = rows.get("xgboost", {})
+    lines = [
+        "#### Gap to XGBoost (test RMSE minus XGBoost's; negative is better; ± combines both models' seed SDs)",
+        "",
+        "| model | " + " | ".join(SPLITS.values()) + " |",
+        "|---|" + "---|" * len(SPLITS),
+    ]
+    for model in (m for m in MODELS if m in rows and m != "xgboost" and not m.startswith("naive_")):
+        lines.append(f"| {model} | " + " | ".join(
+            cell(rows[model][split], reference[split]) if split in rows[model] and split in reference else "–"
+            for split in SPLITS) + " |")
     return "\n".join(lines)
 
 
 def tables() -> str:
-    parts = [glance()]
+    rows = screen_on_rows()
+    parts = [glance(rows), gaps_to_xgboost(rows)]
     for split, label in SPLITS.items():
         table = ROOT / "benchmarks" / "results" / split / "table.md"
         if table.is_file():
