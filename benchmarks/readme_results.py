@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from gsdrp.zoo import MODELS
@@ -32,44 +33,43 @@ def screen_on_rows() -> dict[str, dict[str, dict]]:
     return rows
 
 
+def split_table(title: str, models: list[str], cell: Callable[[str, str], str | None]) -> str:
+    """A markdown table with one row per model and one column per split; ``cell`` None shows as –."""
+    lines = [title, "", "| model | " + " | ".join(SPLITS.values()) + " |", "|---|" + "---|" * len(SPLITS)]
+    for model in models:
+        lines.append(f"| {model} | " + " | ".join(cell(model, split) or "–" for split in SPLITS) + " |")
+    return "\n".join(lines)
+
+
 def glance(rows: dict[str, dict[str, dict]]) -> str:
     """Test RMSE of every model on every split (screen covariate on), mean ± SD (seeds)."""
-    def cell(row: dict) -> str:
+    def cell(model: str, split: str) -> str | None:
+        row = rows[model].get(split)
+        if row is None:
+            return None
         sd = f" ± {row['rmse_std']:.3f}" if row["seeds"] > 1 else ""
         return f"{row['rmse']:.3f}{sd} ({row['seeds']})"
 
-    lines = [
+    return split_table(
         "#### Test RMSE at a glance (screen covariate on; mean ± SD over seeds, number of seeds in brackets)",
-        "",
-        "| model | " + " | ".join(SPLITS.values()) + " |",
-        "|---|" + "---|" * len(SPLITS),
-    ]
-    for model in (m for m in MODELS if m in rows):
-        lines.append(f"| {model} | " + " | ".join(
-            cell(rows[model][split]) if split in rows[model] else "–" for split in SPLITS) + " |")
-    return "\n".join(lines)
+        [m for m in MODELS if m in rows], cell)
 
 
 def gaps_to_xgboost(rows: dict[str, dict[str, dict]]) -> str:
     """Each learned model's test RMSE minus XGBoost's, ± the two seed SDs combined (√(s₁² + s₂²))."""
-    def cell(row: dict, reference: dict) -> str:
-        gap = row["rmse"] - reference["rmse"]
-        both_seeded = row["seeds"] > 1 and reference["seeds"] > 1
-        sd = f" ± {(row['rmse_std'] ** 2 + reference['rmse_std'] ** 2) ** 0.5:.3f}" if both_seeded else ""
-        return f"{gap:+.3f}{sd}"
-
     reference = rows.get("xgboost", {})
-    lines = [
+
+    def cell(model: str, split: str) -> str | None:
+        row, ref = rows[model].get(split), reference.get(split)
+        if row is None or ref is None:
+            return None
+        both_seeded = row["seeds"] > 1 and ref["seeds"] > 1
+        sd = f" ± {(row['rmse_std'] ** 2 + ref['rmse_std'] ** 2) ** 0.5:.3f}" if both_seeded else ""
+        return f"{row['rmse'] - ref['rmse']:+.3f}{sd}"
+
+    return split_table(
         "#### Gap to XGBoost (test RMSE minus XGBoost's; negative is better; ± combines both models' seed SDs)",
-        "",
-        "| model | " + " | ".join(SPLITS.values()) + " |",
-        "|---|" + "---|" * len(SPLITS),
-    ]
-    for model in (m for m in MODELS if m in rows and m != "xgboost" and not m.startswith("naive_")):
-        lines.append(f"| {model} | " + " | ".join(
-            cell(rows[model][split], reference[split]) if split in rows[model] and split in reference else "–"
-            for split in SPLITS) + " |")
-    return "\n".join(lines)
+        [m for m in MODELS if m in rows and m != "xgboost" and not m.startswith("naive_")], cell)
 
 
 def tables() -> str:
