@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from gsdrp.config import DataConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
@@ -39,6 +40,12 @@ METRICS = ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effect
 
 def settings_hash(hyperparameters: dict) -> str:
     return hashlib.sha1(json.dumps(hyperparameters, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
+def machine() -> str:
+    """Where a fit ran: the GPU that deep models train on (``device`` auto), if any, and the CPU cores."""
+    gpu = f"{torch.cuda.get_device_name()} + " if torch.cuda.is_available() else ""
+    return f"{gpu}{os.cpu_count()} CPU cores"
 
 
 def evaluate(data: Dataset, rows: np.ndarray, pred: np.ndarray, mean_effects: np.ndarray) -> dict[str, float]:
@@ -91,7 +98,7 @@ def run_benchmark(
                 seconds = time.perf_counter() - started
                 record = {
                     "model": name, "screen": screen, "seed": seed, "settings": settings, "seconds": seconds,
-                    "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
+                    "machine": machine(), "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
                 }
                 if report.history:
                     _write_history(out, record, report.history)
@@ -116,8 +123,10 @@ def _write_history(out: Path, record: dict, history: list[dict]) -> None:
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
     """Mean and SD over seeds per (screen mode, model): screen covariate on first, models in registry order."""
-    grouped = results.groupby(["screen", "model"])[list(METRICS)]
+    by_model = results.groupby(["screen", "model"])
+    grouped = by_model[list(METRICS)]
     table = grouped.mean().join(grouped.std(ddof=0).add_suffix("_std")).join(grouped.size().rename("seeds"))
+    table = table.join(by_model["seconds"].count().rename("timed"))  # fits timed on this machine
     table = table.reset_index()
     order = table.assign(off=~table["screen"], rank=table["model"].map(MODELS.index)).sort_values(["off", "rank"])
     return table.loc[order.index].reset_index(drop=True)
@@ -134,13 +143,18 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
     if not rows:
         return pd.DataFrame()
     results = pd.DataFrame(rows)
+    here = machine()  # rows from before machines were recorded all ran on the 2-core benchmark machine
+    elsewhere = results["machine"].fillna(here).ne(here) if "machine" in results else pd.Series(False, index=results.index)
+    results.loc[elsewhere, "seconds"] = np.nan  # wall times compare only within one machine
     table = summarise(results)
     (out / "table.json").write_text(table.to_json(orient="records", indent=1))
     lines = [
         f"Split `{split}`, test set, mean ± SD over the seeds run (column `seeds`); fits from "
         f"{results['date'].min()} to {results['date'].max()}, {os.cpu_count()} CPU cores. "
         f"Cell lines: {EXPRESSION[data_config.expression]}, {data_config.genes} genes. "
-        "Paper figures: its own data release and split. Seconds: wall time of one fit plus its test predictions.",
+        "Paper figures: its own data release and split. Seconds: wall time of one fit plus its test predictions"
+        + (f", on this machine only ({elsewhere.sum()} fits ran on {', '.join(sorted(set(results.loc[elsewhere, 'machine'])))})."
+           if elsewhere.any() else "."),
         "",
         f"Replicate noise floor: pooled within-pair SD {noise['pooled_within_pair_sd_all']:.3f}; "
         f"GDSC2 - GDSC1 mean {noise['gdsc2_minus_gdsc1_mean']:+.3f}, SD {noise['gdsc2_minus_gdsc1_sd']:.3f}.",
@@ -172,4 +186,5 @@ def _fmt(row, metric: str) -> str:
     if not np.isfinite(mean):
         return "–"
     digits = 0 if metric == "seconds" else 3
-    return f"{mean:.{digits}f} ± {std:.{digits}f}" if row.seeds > 1 else f"{mean:.{digits}f}"
+    fits = row.timed if metric == "seconds" else row.seeds
+    return f"{mean:.{digits}f} ± {std:.{digits}f}" if fits > 1 else f"{mean:.{digits}f}"

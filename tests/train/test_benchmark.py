@@ -35,3 +35,17 @@ def test_fits_with_other_settings_leave_the_table_but_not_the_log(prepared_root,
         handle.write(json.dumps(stale) + "\n")
     table = run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root)
     assert len(_log(out)) == 2 and table["rmse"].tolist() == [_log(out)[0]["rmse"]]
+
+
+def test_fits_from_another_machine_count_as_seeds_but_not_in_wall_time(prepared_root, tmp_path):
+    out = tmp_path / "random"
+    run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root)
+    here = _log(out)[0]
+    assert here["machine"].endswith("CPU cores")
+    gpu = {**here, "seed": 1, "machine": "Some GPU + 16 CPU cores", "seconds": 1e6}
+    with (out / "results.jsonl").open("a") as handle:
+        handle.write(json.dumps(gpu) + "\n")
+    table = run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root).iloc[0]
+    assert (table["seeds"], table["timed"]) == (2, 1)
+    assert table["seconds"] == here["seconds"]
+    assert "1 fits ran on Some GPU + 16 CPU cores" in (out / "table.md").read_text()
