@@ -4,6 +4,9 @@
   across drugs and across sets;
 * drug x set matrices: mean attention (heads averaged; per head kept too) and mean gate;
 * per drug: the top-10 sets by attention and by gate, and the Spearman correlation of the two;
+* how alike the drugs' top 10s are: the sets most often in a drug's top 10, and the mean number of
+  sets two drugs share in their top 10s (k^2 / K for random rankings of K sets), since attention that
+  ranks the same sets first for every drug hits or misses by those sets alone;
 * the hit rate against known mechanisms: a drug is hit when one of its known sets is in its top 10.
   Chance for a drug with m known sets among K: 1 - C(K - m, 10) / C(K, 10). The p-value of the total
   comes from permutations: each drug's set labels shuffled, so its top 10 is a random 10 of its K.
@@ -56,6 +59,21 @@ def interpret(gates: np.ndarray, attention: np.ndarray, drug_idx: np.ndarray, dr
             }
         )
     return Interpretation(attention_matrix, per_head, gate_matrix, gate_stats, pd.DataFrame(rows).set_index("drug"))
+
+
+def top_set_concentration(matrix: pd.DataFrame, k: int = TOP_K, most_common: int = 3) -> dict:
+    """The sets most often in a drug's top ``k`` (with the share of drugs) and the mean top-``k``
+    overlap of two different drugs, beside its value for random rankings."""
+    ranks = matrix.rank(axis=1, ascending=False, method="first")
+    in_top = (ranks <= k).to_numpy(dtype=float)  # drugs x sets
+    n = len(in_top)
+    shared = in_top @ in_top.T
+    share = pd.Series(in_top.mean(axis=0), index=[short(s) for s in matrix.columns]).sort_values(ascending=False)
+    return {
+        "most_common": {name: float(v) for name, v in share.head(most_common).items()},
+        "mean_overlap": float((shared.sum() - np.trace(shared)) / (n * (n - 1))) if n > 1 else float("nan"),
+        "overlap_by_chance": k * k / matrix.shape[1],
+    }
 
 
 def _spearman(a: pd.Series, b: pd.Series) -> float:

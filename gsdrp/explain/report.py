@@ -15,7 +15,7 @@ import pandas as pd
 
 from gsdrp.data.dataset import Dataset
 from gsdrp.data.prepare import DEFAULT_OUT
-from gsdrp.explain.interpret import Interpretation, hit_rate, interpret
+from gsdrp.explain.interpret import Interpretation, hit_rate, interpret, top_set_concentration
 from gsdrp.explain.matrices import KNOWN_PATHWAYS, TOP_K, top_sets
 from gsdrp.explain.pathway_map import known_by_pathway
 from gsdrp.explain.plots import heatmap, top_sets_bar
@@ -100,11 +100,13 @@ def write_outputs(result: Interpretation, data: Dataset, out: Path, part: str) -
                 f"{drug}: top-10 gene sets by attention", known,
             )
     totals = {"paper_drugs": paper_total, "paper_drugs_by_gate": gate_total, "target_pathways": pathway_total}
-    (out / "report.md").write_text(_markdown(result, paper_table, totals, data, part))
-    (out / "summary.json").write_text(json.dumps({"gate_stats": result.gate_stats, **totals}, indent=2))
+    concentration = top_set_concentration(result.attention)
+    (out / "report.md").write_text(_markdown(result, paper_table, totals, concentration, data, part))
+    summary = {"gate_stats": result.gate_stats, "top10_concentration": concentration, **totals}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
 
 
-def _markdown(result, paper_table: pd.DataFrame, totals: dict[str, dict], data: Dataset, part: str) -> str:
+def _markdown(result, paper_table: pd.DataFrame, totals: dict[str, dict], concentration: dict, data: Dataset, part: str) -> str:
     g = result.gate_stats
     paper_total, gate_total, pathway_total = totals["paper_drugs"], totals["paper_drugs_by_gate"], totals["target_pathways"]
     lines = [
@@ -140,5 +142,10 @@ def _markdown(result, paper_table: pd.DataFrame, totals: dict[str, dict], data: 
         f"Over all drugs whose TARGET_PATHWAY maps to Hallmark sets (`gsdrp/explain/pathway_map.py`): "
         f"{pathway_total['hits']}/{pathway_total['drugs_present']} hits, {pathway_total['expected_hits_by_chance']:.1f} "
         f"expected by chance, permutation p = {pathway_total['permutation_p_value']:.3f}.",
+        "",
+        f"How alike the drugs' top {TOP_K}s by attention are: two drugs share "
+        f"{concentration['mean_overlap']:.2f} sets on average ({concentration['overlap_by_chance']:.2f} for random "
+        "rankings); most often in a drug's top 10: "
+        + ", ".join(f"{name} ({share:.0%} of drugs)" for name, share in concentration["most_common"].items()) + ".",
     ]
     return "\n".join(lines) + "\n"

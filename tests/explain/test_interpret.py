@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gsdrp.explain.interpret import chance_of_hit, hit_rate, interpret
+from gsdrp.explain.interpret import chance_of_hit, hit_rate, interpret, top_set_concentration
 
 SETS = [f"HALLMARK_S{i:02d}" for i in range(20)]
 
@@ -61,3 +61,12 @@ def test_interpret_averages_per_drug_and_heads():
     assert result.gate_stats["variance_across_sets"] == pytest.approx(np.mean([0.04, 0.16]))
     assert result.rankings.loc["d1", "top10_attention"] == "Y;X"
     assert result.rankings.loc["d1", "top10_gate"] == "X;Y"
+
+
+def test_top_set_concentration_counts_shared_top_sets():
+    alike = pd.concat([hand_matrix().loc[["A"]]] * 3).set_axis(["A", "A2", "A3"])  # three drugs, one ranking
+    same = top_set_concentration(alike)
+    assert same["mean_overlap"] == 10 and same["overlap_by_chance"] == pytest.approx(5.0)  # 10 * 10 / 20
+    assert same["most_common"] == {"S00": 1.0, "S01": 1.0, "S02": 1.0}
+    apart = top_set_concentration(hand_matrix())  # A's top 10 is S00-S09, B's S10-S19
+    assert apart["mean_overlap"] == 0 and max(apart["most_common"].values()) == pytest.approx(0.5)

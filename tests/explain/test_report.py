@@ -26,6 +26,9 @@ def test_explain_writes_report_matrices_and_plots(prepared_root, tmp_path, capsy
     summary = json.loads((out / "summary.json").read_text())
     assert 0 < summary["gate_stats"]["min"] <= summary["gate_stats"]["max"] < 1
     assert summary["paper_drugs"]["drugs_present"] + summary["paper_drugs"]["drugs_absent"] == 10
+    concentration = summary["top10_concentration"]
+    assert 0 <= concentration["mean_overlap"] <= 10 and len(concentration["most_common"]) == 3
+    assert "two drugs share" in (out / "report.md").read_text()
     assert summary["paper_drugs_by_gate"]["drugs_present"] == summary["paper_drugs"]["drugs_present"]
     assert 0 <= summary["paper_drugs_by_gate"]["hits"] <= summary["paper_drugs_by_gate"]["drugs_present"]
     assert {p.name for p in (out / "top10").iterdir()} <= {f"{d}.png" for d in KNOWN_PATHWAYS}
