@@ -2,7 +2,7 @@
 # Benchmark fits in parallel, for a node with a GPU and many cores: one `gsdrp benchmark` process per
 # line of JOBS ("split screen seed model"), each into its own results root, so no two processes write
 # one results.jsonl; after the last fit (or LIMIT seconds) the rows are merged into OUT/<split>.jsonl,
-# to be appended to benchmarks/results/<split>/results.jsonl, and the learning curves into OUT/curves.tar.gz.
+# and the learning curves into OUT/curves.tar.gz; `python benchmarks/merge_fits.py OUT` adds them to benchmarks/results/.
 # Each row records the machine it ran on, and the tables keep wall times from one machine apart.
 # usage: benchmarks/parallel_fits.sh JOBS OUT [WORKERS=8] [LIMIT=3600] [PYTHON=python3]
 set -uo pipefail
