@@ -150,7 +150,7 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
     (out / "table.json").write_text(table.to_json(orient="records", indent=1))
     lines = [
         f"Split `{split}`, test set, mean ± SD over the seeds run (column `seeds`); fits from "
-        f"{results['date'].min()} to {results['date'].max()}, {os.cpu_count()} CPU cores. "
+        f"{results['date'].min()} to {results['date'].max()}, {here}. "
         f"Cell lines: {EXPRESSION[data_config.expression]}, {data_config.genes} genes. "
         "Paper figures: its own data release and split. Seconds: wall time of one fit plus its test predictions"
         + (f", on this machine only ({elsewhere.sum()} fits ran on {', '.join(sorted(set(results.loc[elsewhere, 'machine'])))})."
