@@ -3,14 +3,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install sweep test data benchmark benchmark-data benchmark-train clean
+.PHONY: install sweep test docs data benchmark benchmark-data benchmark-train clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# CPU torch first, so no dependency pulls a CUDA build (GPU nodes install their own torch).
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +25,10 @@ sweep: data
 
 test: install
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs.yml, docs/) into site/; any warning fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 benchmark-data: data
 	$(BIN)/python benchmarks/data_speed.py

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's interpretation results: `gsdrp explain` on the registered champion (models:/gsdrp@champion,
-# the best trial of the README's sweep) over its test pairs, or on the run given as $1 (a run folder or
+# The interpretation results (docs/interpretation.md): `gsdrp explain` on the registered champion (models:/gsdrp@champion,
+# the best trial of the sweep in docs/sweeps.md) over its test pairs, or on the run given as $1 (a run folder or
 # MLflow run id); the copies in benchmarks/results/interpretation/ are named $2 (default champion-random).
 set -euo pipefail
 cd "$(dirname "$0")/.."

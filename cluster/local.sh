@@ -6,7 +6,8 @@
 #   cluster/local.sh stop                        # ends this head only (the `ray start` it recorded)
 #
 # Ports: RAY_PORT (GCS, 6379), RAY_DASHBOARD_PORT (8265), RAY_AGENT_PORT (52365), RAY_CLIENT_PORT (10001).
-# The job logs to MLFLOW_TRACKING_URI, default the checkout's sqlite store mlflow/mlflow.db.
+# The job logs to MLFLOW_TRACKING_URI, default the checkout's sqlite store mlflow/mlflow.db, as MLFLOW_TRACKING_USERNAME
+# with MLFLOW_TRACKING_PASSWORD if they are set (an authenticated server, docs/security.md).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 ray="${RAY_BIN:-$repo/.venv/bin/ray}"
@@ -40,12 +41,20 @@ start() {
 
 submit() {
   local raw="${GSDRP_RAW_DATA:-$repo/../shared/data}" models="${GSDRP_MODELS:-$repo/../shared/models}"
-  local env_json
-  env_json=$(printf '{"env_vars": {"MLFLOW_TRACKING_URI": "%s", "GSDRP_RAW_DATA": "%s", "GSDRP_MODELS": "%s", "GSDRP_PREPARED": "%s", "GSDRP_EMBEDDINGS": "%s", "HF_HUB_OFFLINE": "1"}}' \
-    "${MLFLOW_TRACKING_URI:-sqlite:///$repo/mlflow/mlflow.db}" "$(realpath "$raw")" "$(realpath -m "$models")" \
-    "${GSDRP_PREPARED:-$repo/data/prepared}" "${GSDRP_EMBEDDINGS:-$repo/data/embeddings}")
+  # The runtime env goes to a private file, not the command line: it carries the tracking server's credentials
+  # (MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD) when they are set (docs/security.md).
+  mkdir -p -m 700 "$state"
+  (umask 077
+   MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-sqlite:///$repo/mlflow/mlflow.db}" GSDRP_RAW_DATA="$(realpath "$raw")" \
+   GSDRP_MODELS="$(realpath -m "$models")" GSDRP_PREPARED="${GSDRP_PREPARED:-$repo/data/prepared}" \
+   GSDRP_EMBEDDINGS="${GSDRP_EMBEDDINGS:-$repo/data/embeddings}" HF_HUB_OFFLINE=1 "$(dirname "$ray")/python" -c '
+import json, os
+names = ["MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "GSDRP_RAW_DATA",
+         "GSDRP_MODELS", "GSDRP_PREPARED", "GSDRP_EMBEDDINGS", "HF_HUB_OFFLINE"]
+print(json.dumps({"env_vars": {name: os.environ[name] for name in names if os.environ.get(name)}}))' \
+     >"$state/runtime_env.json")
   cd "$repo"
-  exec "$ray" job submit --address "http://127.0.0.1:$dashboard" --working-dir . --runtime-env-json "$env_json" "$@"
+  exec "$ray" job submit --address "http://127.0.0.1:$dashboard" --working-dir . --runtime-env "$state/runtime_env.json" "$@"
 }
 
 stop() {

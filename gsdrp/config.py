@@ -18,8 +18,10 @@ GENE_UNIVERSES = ("landmark", "all")
 REPLICATE_MODES = ("keep", "mean")
 COLLECTIONS = ("hallmark", "go", "paper_hallmark", "paper_go")
 SPLITS = ("random", "cell_blind", "drug_blind", "tissue_blind")
+SCHEDULES = ("plateau", "cosine")
 VARIANTS = ("baseline", "contrastive", "gating", "full")
 CELL_INPUTS = ("sets", "genes", "both")
+CELL_PATHS = ("mlp", "tokens")
 
 C = TypeVar("C")
 
@@ -68,7 +70,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """GS-ChemDRP architecture and loss weights (README: The model)."""
+    """GS-ChemDRP architecture and loss weights (docs/model.md)."""
 
     variant: Literal["baseline", "contrastive", "gating", "full"] = field(
         default="full", metadata={"help": "baseline (MLP), contrastive (+SupCon), gating (+gene-set attention), full (both)"}
@@ -102,6 +104,23 @@ class ModelConfig:
     beta_supcon: float = field(default=0.1, metadata={"help": "loss weight of the supervised contrastive term"})
     gamma_smooth: float = field(default=1e-3, metadata={"help": "loss weight of the gate smoothness term"})
     temperature: float = field(default=0.1, metadata={"help": "SupCon temperature"})
+    # Options that can open the gene-set path (docs/interpretation.md); the defaults are the paper's model.
+    gate_prior: float = field(
+        default=0.0, metadata={"help": "constant added to every gate logit: > 0 holds the gates open (2 -> about 0.88 at start)"}
+    )
+    alpha_warmup_epochs: float = field(
+        default=0.0, metadata={"help": "epochs over which the gate sparsity weight rises linearly from 0 to alpha"}
+    )
+    cell_path: Literal["mlp", "tokens"] = field(
+        default="mlp",
+        metadata={"help": "mlp: u = MLP([z_d; c]) (paper); tokens: u = MLP(z_d), so the cell reaches the head only through the gated tokens"},
+    )
+    token_dropout: float = field(
+        default=0.0, metadata={"help": "chance each gene-set token of a pair is dropped in training, in [0, 1)"}
+    )
+    attention_temperature: float = field(
+        default=1.0, metadata={"help": "divides the attention logits: > 1 spreads attention, < 1 sharpens it"}
+    )
 
     def __post_init__(self) -> None:
         _check_choice("variant", self.variant, VARIANTS)
@@ -113,6 +132,13 @@ class ModelConfig:
         for name in ("alpha_sparsity", "beta_supcon", "gamma_smooth"):
             _check_range(name, getattr(self, name), minimum=0)
         _check_range("temperature", self.temperature, above=0)
+        _check_range("gate_prior", self.gate_prior)
+        _check_range("alpha_warmup_epochs", self.alpha_warmup_epochs, minimum=0)
+        _check_choice("cell_path", self.cell_path, CELL_PATHS)
+        _check_range("token_dropout", self.token_dropout, minimum=0, below=1)
+        _check_range("attention_temperature", self.attention_temperature, above=0)
+        if self.cell_path == "tokens" and (self.bilinear or self.identity or not self.uses_gene_sets):
+            raise ConfigError("cell_path='tokens' needs a variant with gene sets (gating, full) and no bilinear or identity terms, which read c")
         if self.dim % self.heads:
             raise ConfigError(f"dim={self.dim} must be divisible by heads={self.heads}")
 
@@ -149,6 +175,10 @@ class TrainConfig:
     weight_decay: float = field(default=1e-5, metadata={"help": "AdamW weight decay"})
     batch_size: int = field(default=8192, metadata={"help": "pairs per batch"})
     warmup_epochs: float = field(default=1.0, metadata={"help": "epochs of linear learning-rate warm-up"})
+    schedule: Literal["plateau", "cosine"] = field(
+        default="plateau",
+        metadata={"help": "after warm-up: drop the lr when validation RMSE plateaus, or decay it to zero at max_epochs (short budgets)"},
+    )
     lr_factor: float = field(default=0.5, metadata={"help": "learning-rate factor when validation RMSE plateaus"})
     lr_patience: int = field(default=2, metadata={"help": "epochs without a better validation RMSE before the lr drops"})
     max_epochs: int = field(default=200, metadata={"help": "most epochs to train (early stopping usually ends first)"})
@@ -165,6 +195,7 @@ class TrainConfig:
         _check_range("weight_decay", self.weight_decay, minimum=0)
         _check_range("batch_size", self.batch_size, minimum=1)
         _check_range("warmup_epochs", self.warmup_epochs, minimum=0)
+        _check_choice("schedule", self.schedule, SCHEDULES)
         _check_range("lr_factor", self.lr_factor, above=0, below=1)
         _check_range("lr_patience", self.lr_patience, minimum=0)
         _check_range("max_epochs", self.max_epochs, minimum=1)

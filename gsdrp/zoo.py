@@ -3,7 +3,7 @@
 ``build(name, screen_covariate, train_config)`` makes a model with its default hyperparameters
 (the deep models take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
 The deep models are the paper's four variants and the full model with each extension beyond the
-paper (README, "Beyond the paper") and the shipped champion (``gsdrp/presets/champion.json``).
+paper (docs/model.md, "Beyond the paper") and every shipped preset (``gsdrp/presets/*.json``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from gsdrp.baselines.factorisation import FactorisationModel
 from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
 from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, replace
 from gsdrp.predictor import DrugResponseModel, read_manifest
-from gsdrp.presets import preset
+from gsdrp.presets import PRESETS, preset
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
 
 # name -> (model config, the TrainConfig fields it sets over the benchmark's own)
@@ -27,7 +27,8 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     "gs_chemdrp_full_fingerprint": (ModelConfig(drug_fingerprint=True), {}),
     "gs_chemdrp_full_identity": (ModelConfig(identity=True), {}),
     "gs_chemdrp_full_bilinear": (ModelConfig(bilinear=True), {}),
-    "gs_chemdrp_champion": preset("champion"),
+    # every shipped preset: gs_chemdrp_champion, gs_chemdrp_champion_cell_blind, ...
+    **{f"gs_chemdrp_{name.replace('-', '_')}": preset(name) for name in PRESETS},
 }
 
 Factory = Callable[[bool, TrainConfig], DrugResponseModel]

@@ -2,6 +2,12 @@
 size, and the extensions beyond the paper (cell MLP inputs, fingerprints in z_d, identity embeddings,
 the bilinear term).
 
+On a blind split (``--split cell_blind``, ``tissue_blind`` or ``drug_blind``) it searches the space made
+for unseen cell lines and drugs instead (``gsdrp.tune.space.BLIND``): cell and drug inputs, identity
+terms only with dropout, weight decay and early stopping. The MLflow experiment is named per split.
+The first trial is the split's shipped preset where one exists (``champion`` for the random split,
+``champion-cell-blind`` ...), so a second round starts from the best configuration found so far.
+
 On GPU nodes (``--gpus-per-trial`` > 0) it also searches frozen vs fine-tuned encoder.
 
     ray job submit --working-dir . -- python sweeps/full.py --gpus-per-trial 0.5 --num-samples 64
@@ -10,18 +16,27 @@ On GPU nodes (``--gpus-per-trial`` > 0) it also searches frozen vs fine-tuned en
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
+from gsdrp.presets import PRESETS
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
-from gsdrp.tune.space import ARCHITECTURE, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION
+from gsdrp.tune.space import ARCHITECTURE, BLIND, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION, preset_point
 
 
 def main(argv: list[str] | None = None):
     options = parse_options(argv, __doc__, name="full", num_samples=32, max_epochs=30, grace_period=3)
-    space = {**LOSS_WEIGHTS, **ARCHITECTURE, **OPTIMISATION, **GENE_SETS, **EXTENSIONS, "model.variant": "full"}
+    if options.split == "random":
+        space = {**LOSS_WEIGHTS, **ARCHITECTURE, **OPTIMISATION, **GENE_SETS, **EXTENSIONS, "model.variant": "full"}
+    else:
+        space = {**LOSS_WEIGHTS, **GENE_SETS, **BLIND}
+        if options.name == "full":
+            options = replace(options, name=f"full-{options.split}")
     if options.gpus_per_trial > 0:
         space.update(FINETUNE)
-    return run_sweep(space, options)
+    start = "champion" if options.split == "random" else f"champion-{options.split.replace('_', '-')}"
+    points = [preset_point(start, space)] if start in PRESETS else None
+    return run_sweep(space, options, points_to_evaluate=points)
 
 
 if __name__ == "__main__":

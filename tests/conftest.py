@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gsdrp.config import DataConfig
+from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import prepare
 from gsdrp.data.raw import resolve_raw_dir
 
@@ -26,6 +27,12 @@ def prepared_root(tmp_path_factory, raw_dir) -> Path:
     root = tmp_path_factory.mktemp("prepared")
     prepare(DataConfig(), raw_dir, root)
     return root
+
+
+@pytest.fixture(scope="session")
+def real_data(prepared_root):
+    """The real random split (hallmark sets) from the session's prepared cache."""
+    return load_dataset(DataConfig(), "random", "hallmark", out=prepared_root)
 
 
 @pytest.fixture()

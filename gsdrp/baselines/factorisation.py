@@ -18,8 +18,8 @@ import torch
 from torch import nn
 
 from gsdrp.data.dataset import Dataset
+from gsdrp.metrics import rmse
 from gsdrp.predictor import DrugResponseModel, FitReport
-from gsdrp.train.metrics import rmse
 
 STATE = "factorisation.pt"
 

@@ -23,14 +23,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def user_message(exc: BaseException) -> str | None:
-    """One line for errors a user causes (gsdrp's own, MLflow's "not found"); ``None`` for anything else."""
+    """One line for errors a user causes (gsdrp's own, MLflow's "not found", a tracking server's refusal);
+    ``None`` for anything else."""
     if isinstance(exc, UserError):
         return " ".join(str(exc).split())
     if "mlflow" in sys.modules:
         from mlflow.exceptions import MlflowException
 
+        from gsdrp.tracking.access import refusal
         from gsdrp.tracking.lookup import not_found
 
         if isinstance(exc, MlflowException) and not_found(exc):
             return " ".join(exc.message.split())
+        return refusal(exc)
     return None

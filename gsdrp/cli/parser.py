@@ -116,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                     DATA_ENV, MODEL_ENV)
     origin = train.add_mutually_exclusive_group()
     origin.add_argument("--config", metavar="FILE", help="a run's or trial's config.json to retrain; flags given override it")
-    origin.add_argument("--preset", choices=PRESETS, help="a configuration shipped with gsdrp (champion: the README's "
-                        "sweep winner); flags given override it")
+    origin.add_argument("--preset", choices=PRESETS, help="a configuration shipped with gsdrp (champion: the sweep winner "
+                        "in docs/sweeps.md); flags given override it")
     train.add_argument("--runs", metavar="DIR", default="runs", help="parent folder of the run folder "
                        "(<variant>-<split>-seed<seed>)")
     train.add_argument("--out", dest="runs", action=Renamed, new="--runs")

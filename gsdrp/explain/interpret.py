@@ -1,4 +1,4 @@
-"""From a model's per-sample gates and attention to the paper's interpretation (README: Interpretation), with chance levels.
+"""From a model's per-sample gates and attention to the paper's interpretation (docs/interpretation.md), with chance levels.
 
 * gate statistics over all drug x gene-set pairs, and the variance of the drug x set gate matrix
   across drugs and across sets;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# The paper's representative drugs and the Hallmark sets known for their mechanism (README: Interpretation).
+# The paper's representative drugs and the Hallmark sets known for their mechanism (docs/interpretation.md).
 KNOWN_PATHWAYS = {
     "Erlotinib": ["KRAS_SIGNALING_UP", "EPITHELIAL_MESENCHYMAL_TRANSITION", "HYPOXIA"],
     "Gefitinib": ["KRAS_SIGNALING_UP", "HYPOXIA"],

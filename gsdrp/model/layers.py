@@ -1,4 +1,4 @@
-"""The building blocks of GS-ChemDRP (README: The model), written to compute per distinct cell or drug.
+"""The building blocks of GS-ChemDRP (docs/model.md), written to compute per distinct cell or drug.
 
 A batch carries its distinct cells and drugs plus, per pair, the index of each. Everything that
 depends on the cell alone (tokens, keys, values) or the drug alone (query, gate term) is
@@ -57,15 +57,16 @@ class GeneSetTokens(nn.Module):
 class DrugGate(nn.Module):
     """s_k = sigmoid(w^T [z_d; h_k] + b), split as w_z.z_d (per drug) + w_h.h_k (per cell and set)."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, prior: float = 0.0):
         super().__init__()
         self.drug_term = nn.Linear(dim, 1)
         self.token_term = nn.Linear(dim, 1, bias=False)
+        self.prior = prior  # a fixed logit offset: > 0 holds the gates open (ModelConfig.gate_prior)
 
     def forward(self, z: torch.Tensor, token_term: torch.Tensor, drug_of_pair, cell_of_pair) -> torch.Tensor:
         """[pairs, K] gates in (0, 1) from z_d and the cells' w_h.h_k ([cells, K])."""
         logits = self.drug_term(z).index_select(0, drug_of_pair) + token_term.index_select(0, cell_of_pair)
-        return torch.sigmoid(logits)
+        return torch.sigmoid(logits + self.prior)
 
 
 class CellGroups:
@@ -103,14 +104,14 @@ class GatedCrossAttention(nn.Module):
     query (softmax ignores it) and a value bias adds a constant that ``out``'s bias absorbs.
 
     Per pair p of cell c and drug d, head by head:
-    ``logits_pk = s_pk (q_d . k_ck) / sqrt(e)``, ``w_p = softmax_k(logits_p)``,
+    ``logits_pk = s_pk (q_d . k_ck) / (sqrt(e) T)``, ``w_p = softmax_k(logits_p)``,
     ``mixed_p = sum_k w_pk s_pk v_ck``. With the pairs grouped by cell these are two batched
-    products per cell, [slots, e] x [e, K] and [slots, K] x [K, e].
+    products per cell, [slots, e] x [e, K] and [slots, K] x [K, e]. The temperature T is 1 in the paper.
     """
 
-    def __init__(self, dim: int, heads: int):
+    def __init__(self, dim: int, heads: int, temperature: float = 1.0):
         super().__init__()
-        self.heads, self.head_dim = heads, dim // heads
+        self.heads, self.head_dim, self.temperature = heads, dim // heads, temperature
         self.query = nn.Linear(dim, dim)
         self.key_value = nn.Linear(dim, 2 * dim, bias=False)
         self.out = nn.Linear(dim, dim)
@@ -127,7 +128,7 @@ class GatedCrossAttention(nn.Module):
         query = self.query(z).view(-1, self.heads, self.head_dim).index_select(0, drug_of_pair)
         query = groups.pad(query).transpose(1, 2)  # [cells, heads, slots, e]
         scale = groups.pad(scale).unsqueeze(1)  # [cells, 1, slots, K]; 0 in padding slots
-        logits = (query @ keys.transpose(-1, -2)) * (scale / math.sqrt(self.head_dim))
+        logits = (query @ keys.transpose(-1, -2)) * (scale / (math.sqrt(self.head_dim) * self.temperature))
         weights = torch.softmax(logits, dim=-1)  # [cells, heads, slots, K]
         mixed = (weights * scale) @ values  # [cells, heads, slots, e]
         mixed = groups.unpad(mixed.transpose(1, 2).reshape(cells, groups.slots, dim))

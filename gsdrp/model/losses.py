@@ -1,4 +1,4 @@
-"""L_total = MSE + alpha * L_sparsity + beta * L_supcon + gamma * L_smooth (the paper's loss; README: The model)."""
+"""L_total = MSE + alpha * L_sparsity + beta * L_supcon + gamma * L_smooth (the paper's loss; docs/model.md)."""
 
 from __future__ import annotations
 
@@ -48,15 +48,17 @@ def gate_smoothness(gates: torch.Tensor, overlap: torch.Tensor) -> torch.Tensor:
 
 
 def total_loss(
-    output: Output, target: torch.Tensor, drug_labels: torch.Tensor, overlap: torch.Tensor, config: ModelConfig
+    output: Output, target: torch.Tensor, drug_labels: torch.Tensor, overlap: torch.Tensor, config: ModelConfig,
+    sparsity_ramp: float = 1.0,
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """The training loss and its parts (as floats, for logging)."""
+    """The training loss and its parts (as floats, for logging). ``sparsity_ramp`` in [0, 1] scales alpha
+    during the warm-up of the sparsity term (``ModelConfig.alpha_warmup_epochs``)."""
     parts = {"mse": F.mse_loss(output.prediction, target)}
     if output.gates is not None:
         parts["sparsity"] = output.gates.abs().mean()
         parts["smooth"] = gate_smoothness(output.gates, overlap)
     if config.uses_supcon:
         parts["supcon"] = supcon(output.drug_embedding, drug_labels, config.temperature)
-    weights = {"mse": 1.0, "sparsity": config.alpha_sparsity, "smooth": config.gamma_smooth, "supcon": config.beta_supcon}
+    weights = {"mse": 1.0, "sparsity": config.alpha_sparsity * sparsity_ramp, "smooth": config.gamma_smooth, "supcon": config.beta_supcon}
     loss = sum(weights[name] * value for name, value in parts.items())
     return loss, {name: float(value.detach()) for name, value in parts.items()}

@@ -1,4 +1,4 @@
-"""GS-ChemDRP: the paper's network (README: The model), with the paper's ablation variants as configuration.
+"""GS-ChemDRP: the paper's network (docs/model.md), with the paper's ablation variants as configuration.
 
 * ``baseline`` / ``contrastive``: y = head([u; z_d]), u = MLP([z_d; c]) (ChemBERTa + MLP).
 * ``gating`` / ``full``: adds gene-set tokens, drug-conditioned gates and cross-attention:
@@ -14,6 +14,10 @@ read the Morgan fingerprint (``drug_fingerprint``), and a learned identity embed
 cell line and drug may be added to c and z_d (``identity``). A cell line or drug without an
 identity (id -1: not in training, or new) takes the features-only path, which identity dropout
 trains too. ``bilinear`` adds <A z_d, B c> to y, the product that u's MLP learns poorly.
+
+Options that can open the gene-set path (docs/interpretation.md): a fixed gate prior, an attention
+temperature, token dropout, and ``cell_path="tokens"``, which leaves c out of u so that cell
+information reaches the head only through the gated tokens.
 """
 
 from __future__ import annotations
@@ -86,18 +90,18 @@ class GSChemDRP(nn.Module):
         self.drug_adapter = nn.Linear(drug_dim + (fingerprint_bits if config.drug_fingerprint else 0), dim)
         cell_inputs = (n_sets if config.uses_sets_in_cell_mlp else 0) + (n_genes if config.uses_genes else 0)
         self.gene_standardise = Standardise(n_genes) if config.uses_genes else None
-        self.cell_mlp = mlp(cell_inputs, dim, dim, dropout)
+        self.cell_mlp = mlp(cell_inputs, dim, dim, dropout) if config.cell_path == "mlp" else None
         if config.identity:
             self.cell_identity, self.drug_identity = nn.Embedding(n_cells, dim), nn.Embedding(n_drugs, dim)
             nn.init.zeros_(self.cell_identity.weight)  # training starts on the features-only path
             nn.init.zeros_(self.drug_identity.weight)
         self.interaction_drug = nn.Linear(dim, dim)
-        self.interaction_cell = nn.Linear(dim, dim, bias=False)
+        self.interaction_cell = nn.Linear(dim, dim, bias=False) if self.cell_mlp is not None else None
         self.interaction = nn.Sequential(nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, dim), nn.GELU())
         if config.uses_gene_sets:
             self.tokens = GeneSetTokens(n_sets, dim)
-            self.gate = DrugGate(dim)
-            self.attention = GatedCrossAttention(dim, config.heads)
+            self.gate = DrugGate(dim, config.gate_prior)
+            self.attention = GatedCrossAttention(dim, config.heads, config.attention_temperature)
         self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
         if config.bilinear:
             self.bilinear_drug, self.bilinear_cell = nn.Linear(dim, dim, bias=False), nn.Linear(dim, dim, bias=False)
@@ -130,12 +134,12 @@ class GSChemDRP(nn.Module):
 
     def forward(self, batch: Batch) -> Output:
         z = self.embed_drugs(batch)
-        cell = self.embed_cells(batch)
         drug_of_pair, cell_of_pair = batch.drug_of_pair, batch.cell_of_pair
-        u = self.interaction(
-            self.interaction_drug(z).index_select(0, drug_of_pair)
-            + self.interaction_cell(cell).index_select(0, cell_of_pair)
-        )
+        mixed = self.interaction_drug(z).index_select(0, drug_of_pair)
+        if self.cell_mlp is not None:  # cell_path "tokens": the cell reaches the head only through v
+            cell = self.embed_cells(batch)
+            mixed = mixed + self.interaction_cell(cell).index_select(0, cell_of_pair)
+        u = self.interaction(mixed)
         z_pair = z.index_select(0, drug_of_pair)
         gates = attention = None
         if self.config.uses_gene_sets:
@@ -160,5 +164,7 @@ class GSChemDRP(nn.Module):
         key_value = self.tokens.project(hidden, self.attention.key_value.weight)
         gates = self.gate(z, token_term, drug_of_pair, cell_of_pair)
         scale = 1.0 + gates if self.config.residual_gate else gates
+        if self.training and self.config.token_dropout > 0:  # drop whole tokens of a pair: no key, no value
+            scale = scale * (torch.rand_like(scale) >= self.config.token_dropout)
         v, attention = self.attention(z, key_value, scale, drug_of_pair, cell_of_pair)
         return v, gates, attention

@@ -22,14 +22,15 @@ def per_pair_gene_set_path(model: GSChemDRP, z: torch.Tensor, batch: Batch):
     """v [pairs, dim], gates [pairs, K], attention [pairs, heads, K] with ``model``'s parameters."""
     tokens = model.tokens(batch.activity)[batch.cell_of_pair]  # h_k per pair, [pairs, K, dim]
     z_pair = z[batch.drug_of_pair]
-    gates = torch.sigmoid(model.gate.drug_term(z_pair) + model.gate.token_term(tokens).squeeze(-1))  # eq. 4
+    gates = torch.sigmoid(model.gate.drug_term(z_pair) + model.gate.token_term(tokens).squeeze(-1) + model.gate.prior)  # eq. 4
     scale = 1.0 + gates if model.config.residual_gate else gates
     gated = scale.unsqueeze(-1) * tokens
     attention = model.attention
     pairs, n_sets, _ = gated.shape
     query = attention.query(z_pair).view(pairs, attention.heads, attention.head_dim)
     keys, values = attention.key_value(gated).view(pairs, n_sets, 2, attention.heads, attention.head_dim).unbind(2)
-    weights = torch.softmax(torch.einsum("phe,pkhe->phk", query, keys) / math.sqrt(attention.head_dim), dim=-1)
+    logits = torch.einsum("phe,pkhe->phk", query, keys) / (math.sqrt(attention.head_dim) * attention.temperature)
+    weights = torch.softmax(logits, dim=-1)
     mixed = torch.einsum("phk,pkhe->phe", weights, values)  # eq. 5
     return attention.out(mixed.reshape(pairs, -1)), gates, weights
 

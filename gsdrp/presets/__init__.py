@@ -1,9 +1,11 @@
 """Named configurations shipped with gsdrp, in the format of a run's ``config.json`` (``model`` and
 ``train`` sections; fields left out keep their defaults).
 
-``champion.json`` is the best trial of the README's sweep ("The sweep and its champion"), without the
+``champion.json`` is the best trial of the sweep in docs/sweeps.md ("The sweep and its champion"), without the
 sweep's epoch cap, so it trains to early stopping. ``gsdrp train --preset champion`` trains it and the
-benchmark runs it as ``gs_chemdrp_champion``.
+benchmark runs it as ``gs_chemdrp_champion``. ``champion-<split>.json`` (e.g. ``champion-cell-blind``)
+is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``); the
+benchmark runs it as ``gs_chemdrp_champion_<split>``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gsdrp.data.dataset import Dataset
-from gsdrp.train.metrics import regression_metrics
+from gsdrp.metrics import regression_metrics
 from gsdrp.zoo import build
 
 NAIVE_BASELINES = ("naive_drug_mean", "naive_mean_effects")

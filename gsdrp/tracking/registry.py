@@ -6,12 +6,15 @@ moves to it only if it beats the current champion's validation RMSE (or with ``f
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from gsdrp.tracking.access import refused_as
 from gsdrp.tracking.lookup import (
     SELECTION_METRIC, TrackingError, best_completed_trial, check_model_uri, existing_store,
 )
@@ -43,11 +46,18 @@ def best_trial(experiment: str):
 
 
 def promote(experiment: str, force: bool = False, model_name: str = MODEL_NAME, alias: str = ALIAS) -> Promotion:
+    """Register the best trial and move ``alias`` to it; an account that may not (docs/security.md) is refused
+    at its first write, so nothing is written."""
     run = best_trial(experiment)
+    with refused_as(f"move models:/{model_name}@{alias}"):
+        return _register_and_move(run, force, model_name, alias)
+
+
+def _register_and_move(run, force: bool, model_name: str, alias: str) -> Promotion:
     client = use_tracking()
     rmse = run.data.metrics[SELECTION_METRIC]
     existing = [v for v in client.search_model_versions(f"name = '{model_name}'") if v.run_id == run.info.run_id] if _registered(client, model_name) else []
-    version = existing[0] if existing else mlflow.register_model(run.data.tags[MODEL_URI], model_name)
+    version = existing[0] if existing else _register(run.data.tags[MODEL_URI], model_name)
     client.set_model_version_tag(model_name, version.version, SELECTION_METRIC, str(rmse))
     try:
         champion = client.get_model_version_by_alias(model_name, alias)
@@ -60,6 +70,12 @@ def promote(experiment: str, force: bool = False, model_name: str = MODEL_NAME, 
     if promoted:
         client.set_registered_model_alias(model_name, alias, version.version)
     return Promotion(run.info.run_id, str(version.version), rmse, champion_rmse, promoted)
+
+
+def _register(model_uri: str, model_name: str):
+    """``mlflow.register_model`` without its progress lines on stderr, so that a refusal stays one line."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        return mlflow.register_model(model_uri, model_name)
 
 
 def _registered(client, model_name: str) -> bool:

@@ -1,4 +1,5 @@
-"""An ``mlflow server`` process on 127.0.0.1 that proxies artifacts: start, stop, restart in place."""
+"""An ``mlflow server`` process on 127.0.0.1 that proxies artifacts, started directly or through ``mlflow/serve.sh``:
+start, stop, restart in place."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 MLFLOW = Path(sys.executable).parent / "mlflow"
+SERVE_SCRIPT = Path(__file__).resolve().parents[2] / "mlflow" / "serve.sh"
 
 
 def free_port() -> int:
@@ -47,13 +49,17 @@ class MlflowServer:
         except OSError:
             return False
 
-    def start(self, timeout: float = 300) -> MlflowServer:
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        """The command line and environment that start the server."""
         command = [
             str(MLFLOW), "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
             "--backend-store-uri", self.backend, "--serve-artifacts", "--artifacts-destination", str(self.artifacts),
         ]
+        return command, {**os.environ, **({} if self.backend.startswith("sqlite") else pool_env())}
+
+    def start(self, timeout: float = 300) -> MlflowServer:
+        command, env = self.command()
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        env = {**os.environ, **({} if self.backend.startswith("sqlite") else pool_env())}
         self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         if self.log:
             out.close()
@@ -89,3 +95,20 @@ class MlflowServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class ServeScript(MlflowServer):
+    """The same server started by ``mlflow/serve.sh`` on 127.0.0.1, its settings in ``env`` on top of this
+    process's environment (e.g. the authentication of docs/security.md)."""
+
+    def __init__(self, backend: str, artifacts: Path, env: dict[str, str], workers: int = 2, log: Path | None = None):
+        super().__init__(backend, artifacts, workers, log)
+        self.env = env
+
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        settings = {
+            "MLFLOW_BIN": str(MLFLOW), "MLFLOW_HOST": "127.0.0.1", "MLFLOW_PORT": str(self.port),
+            "MLFLOW_WORKERS": str(self.workers), "MLFLOW_BACKEND_STORE_URI": self.backend,
+            "MLFLOW_ARTIFACTS_DESTINATION": str(self.artifacts),
+        }
+        return ["bash", str(SERVE_SCRIPT)], {**os.environ, **settings, **self.env}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import random
 import time
 import warnings
@@ -19,9 +20,10 @@ from gsdrp.config import DataConfig, ModelConfig, TrainConfig, from_flat_dict, t
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.fingerprints import FINGERPRINT_BITS, morgan_fingerprints
 from gsdrp.encoders.drug import SmilesEncoder, frozen_embeddings
+from gsdrp.metrics import rmse
 from gsdrp.model.losses import total_loss
 from gsdrp.model.network import Batch, GSChemDRP
-from gsdrp.train.metrics import rmse
+from gsdrp.train import diagnostics
 
 
 class NonFiniteLossError(RuntimeError):
@@ -210,12 +212,24 @@ class Trainer:
             group["lr"] = group["peak_lr"]
         return torch.optim.AdamW(groups, weight_decay=self.config.weight_decay)
 
-    def _warm_up(self, steps_per_epoch: int) -> None:
-        """Linear warm-up of every learning rate over the first ``warmup_epochs``."""
-        warmup_steps = self.config.warmup_epochs * steps_per_epoch
-        if self.progress.step < warmup_steps:
-            for group in self.optimizer.param_groups:
-                group["lr"] = group["peak_lr"] * (self.progress.step + 1) / warmup_steps
+    def _set_learning_rate(self, steps_per_epoch: int) -> None:
+        """Linear warm-up of every learning rate over the first ``warmup_epochs``; then, with the cosine
+        schedule, a half-cosine decay that reaches zero at ``max_epochs`` (the plateau schedule acts per epoch)."""
+        step, warmup_steps = self.progress.step, self.config.warmup_epochs * steps_per_epoch
+        if step < warmup_steps:
+            factor = (step + 1) / warmup_steps
+        elif self.config.schedule == "cosine":
+            decay_steps = max(1.0, self.config.max_epochs * steps_per_epoch - warmup_steps)
+            factor = 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup_steps) / decay_steps)))
+        else:
+            return
+        for group in self.optimizer.param_groups:
+            group["lr"] = group["peak_lr"] * factor
+
+    def _sparsity_ramp(self, steps_per_epoch: int) -> float:
+        """The share of alpha the gate sparsity term gets now: rising linearly over ``alpha_warmup_epochs``."""
+        warmup_steps = self.model_config.alpha_warmup_epochs * steps_per_epoch
+        return 1.0 if warmup_steps == 0 else min(1.0, self.progress.step / warmup_steps)
 
     def fit(self, callback: Callback | None = None) -> FitResult:
         """Train until early stopping or ``max_epochs``, continuing from ``progress`` (a resumed fit);
@@ -235,12 +249,15 @@ class Trainer:
                 rows = order[start : start + self.config.batch_size]
                 batch, drugs = self.batch(rows)
                 output = self.model(batch)
-                loss, parts = total_loss(output, self.y[rows], self.pathway[drugs], self.overlap, self.model_config)
+                loss, parts = total_loss(
+                    output, self.y[rows], self.pathway[drugs], self.overlap, self.model_config, self._sparsity_ramp(steps_per_epoch)
+                )
                 if not torch.isfinite(loss):
                     raise NonFiniteLossError(f"non-finite training loss ({loss.item()}) at epoch {epoch}, step {step}")
-                self._warm_up(steps_per_epoch)
+                self._set_learning_rate(steps_per_epoch)
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                parts.update(diagnostics.gene_set_path(self.model, output))
                 self.optimizer.step()
                 progress.step += 1
                 for name, value in {"loss": loss.item(), **parts}.items():
@@ -253,7 +270,8 @@ class Trainer:
                 lr=self.optimizer.param_groups[0]["lr"],
                 epoch_seconds=time.perf_counter() - started,
             )
-            self.scheduler.step(val_rmse)
+            if self.config.schedule == "plateau":
+                self.scheduler.step(val_rmse)
             is_best = val_rmse < progress.best_val_rmse
             if is_best:
                 progress.best_epoch, progress.best_val_rmse, progress.stale = epoch, val_rmse, 0

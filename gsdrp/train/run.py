@@ -12,8 +12,8 @@ from gsdrp.baselines.naive import NaiveConfig, NaiveModel
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, to_flat_dict
 from gsdrp.data.dataset import load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT
+from gsdrp.metrics import regression_metrics
 from gsdrp.train.loop import Predictions, Trainer, save_checkpoint
-from gsdrp.train.metrics import regression_metrics
 
 
 def evaluate_trained(trainer: Trainer) -> tuple[dict[str, float], Predictions]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from ray import tune
 from ray.tune.schedulers import ASHAScheduler
 from ray.tune.search import ConcurrencyLimiter
 from ray.tune.search.hyperopt import HyperOptSearch
+from ray.tune.search.sample import Categorical, Domain
 
 from gsdrp.config import DataConfig, to_flat_dict
 from gsdrp.data.dataset import load_dataset
@@ -123,9 +125,16 @@ def _init_ray() -> None:
         start_local_ray()
 
 
-def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
-    """Run (or resume) a sweep; return Tune's results. Trials' MLflow runs nest under one parent."""
+def run_sweep(
+    space: dict[str, Any], options: SweepOptions, points_to_evaluate: list[dict[str, Any]] | None = None,
+    trainable: Callable = train_trial,
+) -> tune.ResultGrid:
+    """Run (or resume) a sweep; return Tune's results. Trials' MLflow runs nest under one parent.
+    ``points_to_evaluate`` are HyperOpt's first trials (values of the searched dimensions); a point
+    that the ``--fix`` pins exclude is skipped. ``trainable`` is ``train_trial``
+    (GS-ChemDRP) or ``train_baseline_trial`` (the tuned baselines)."""
     space = {**space, **dict(options.fixed)}
+    points = [fitted for point in points_to_evaluate or [] if (fitted := _within(point, space)) is not None]
     storage = Path(options.storage).resolve()
     experiment_dir = storage / options.name
     sweep = _parent_run(options, experiment_dir, space)
@@ -135,7 +144,7 @@ def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
         for name in _collections(space)
     }
     trainable = tune.with_resources(
-        tune.with_parameters(train_trial, datasets=datasets, sweep=sweep),
+        tune.with_parameters(trainable, datasets=datasets, sweep=sweep),
         {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial},
     )
     if options.resume and tune.Tuner.can_restore(str(experiment_dir)):
@@ -144,7 +153,7 @@ def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
         tuner = tune.Tuner(
             trainable,
             param_space={**space, "train.split": options.split, "train.max_epochs": options.max_epochs},
-            tune_config=_tune_config(options),
+            tune_config=_tune_config(options, points),
             run_config=tune.RunConfig(
                 name=options.name,
                 storage_path=str(storage),
@@ -161,10 +170,27 @@ def run_sweep(space: dict[str, Any], options: SweepOptions) -> tune.ResultGrid:
     return results
 
 
-def _tune_config(options: SweepOptions) -> tune.TuneConfig:
+def _within(point: dict[str, Any], space: dict[str, Any]) -> dict[str, Any] | None:
+    """``point`` restricted to the dimensions ``space`` still searches; None (the point is skipped)
+    if ``--fix`` pinned a dimension to values that exclude the point's."""
+    fitted = {}
+    for key, value in point.items():
+        domain = space.get(key)
+        if isinstance(domain, Categorical) and value not in domain.categories:
+            print(f"the start point is skipped: {key}={value!r} is outside the pinned values {domain.categories}")
+            return None
+        if isinstance(domain, Domain):
+            fitted[key] = value
+        elif domain != value:
+            print(f"the start point is skipped: {key}={value!r}, but the sweep pins {domain!r}")
+            return None
+    return fitted
+
+
+def _tune_config(options: SweepOptions, points: list[dict[str, Any]]) -> tune.TuneConfig:
     if options.search == "grid":
         return tune.TuneConfig(metric=METRIC, mode=MODE, num_samples=options.num_samples, max_concurrent_trials=options.max_concurrent)
-    search = ConcurrencyLimiter(HyperOptSearch(random_state_seed=options.seed, n_initial_points=4), options.max_concurrent)
+    search = ConcurrencyLimiter(HyperOptSearch(points_to_evaluate=points or None, random_state_seed=options.seed, n_initial_points=4), options.max_concurrent)
     # max_t above max_epochs: a trial that trains to its end is never stopped by the scheduler at its
     # last report, so it returns normally and logs its final metrics, artifacts and model.
     scheduler = ASHAScheduler(max_t=options.max_epochs + 1, grace_period=options.grace_period, reduction_factor=2)

@@ -1,19 +1,16 @@
-"""The one trainable every sweep uses: train a GS-ChemDRP model, report each epoch to Tune, track in MLflow.
+"""The trainable of the GS-ChemDRP sweeps: train a model, report each epoch to Tune, track in MLflow.
 
 The dataset arrives through Ray's object store (``tune.with_parameters``): concurrent trials on a
-node read one shared copy. The trial's MLflow run is nested under the sweep's parent run and is
-found again by trial id when the trial is retried or the sweep resumed.
+node read one shared copy. The trial's MLflow run (``trial_run``) nests under the sweep's parent run.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-import traceback
 from pathlib import Path
 
 import mlflow
-import ray
 from ray import tune
 
 from gsdrp.config import to_flat_dict
@@ -22,37 +19,21 @@ from gsdrp.explain.interpret import interpret
 from gsdrp.explain.plots import learning_curves, parity
 from gsdrp.explain.report import write_outputs
 from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
-from gsdrp.tracking.store import KIND, MODEL_URI, NODE, OUTCOME, REASON, TRIAL_ID, find_trial_run, source_tags, use_tracking
+from gsdrp.tracking.store import MODEL_URI
 from gsdrp.train.loop import EpochReport, Trainer, read_checkpoint, save_checkpoint
 from gsdrp.train.run import evaluate_trained, predictions_table, write_config
 from gsdrp.tune.space import configs
+from gsdrp.tune.trial_run import trial_run
 
 CHECKPOINT_FILE = "checkpoint.pt"
 
 
 def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str]) -> None:
-    """``sweep`` holds the sweep's MLflow ``tracking_uri``, ``experiment_id`` and ``parent_run_id``.
-
-    The URI travels with the trial, not in the environment: worker nodes of a running cluster do
-    not inherit the driver's environment variables.
-    """
+    """Train the trial's model, reporting every epoch; ``sweep`` names its MLflow parent run (``trial_run``)."""
     model_config, train_config = configs(config)
     data = datasets[train_config.collection]
-    context = tune.get_context()
-    client = use_tracking(sweep["tracking_uri"])
-    existing = find_trial_run(client, sweep["experiment_id"], sweep["parent_run_id"], context.get_trial_id())
-    mlflow.start_run(
-        run_id=existing.info.run_id if existing else None,
-        experiment_id=sweep["experiment_id"],
-        run_name=context.get_trial_name(),
-        parent_run_id=sweep["parent_run_id"],
-        tags={
-            KIND: "trial", TRIAL_ID: context.get_trial_id(), NODE: ray.get_runtime_context().get_node_id(),
-            **source_tags(sweep["source"]),
-        },
-    )
-    try:
-        if not existing:
+    with trial_run(sweep) as new:
+        if new:
             mlflow.log_params({
                 **to_flat_dict(data.config, "data."),
                 **to_flat_dict(model_config, "model."),
@@ -62,14 +43,6 @@ def train_trial(config: dict, datasets: dict[str, Dataset], sweep: dict[str, str
         _restore(trainer)
         result = trainer.fit(callback=lambda report: _report(report, trainer))
         _finish(trainer, result.history)
-        mlflow.set_tag(OUTCOME, "completed")
-        mlflow.end_run("FINISHED")
-    except BaseException as exc:  # a trial stopped by the scheduler exits with SystemExit inside tune.report
-        if not isinstance(exc, SystemExit):
-            mlflow.set_tag(REASON, f"{type(exc).__name__}: {exc}"[:4000])
-            mlflow.log_text(traceback.format_exc(), "failure.txt")
-            mlflow.end_run("FAILED")
-        raise
 
 
 def _restore(trainer: Trainer) -> None:

@@ -33,3 +33,19 @@ def test_explain_writes_report_matrices_and_plots(prepared_root, tmp_path, capsy
     assert 0 <= summary["paper_drugs_by_gate"]["hits"] <= summary["paper_drugs_by_gate"]["drugs_present"]
     assert {p.name for p in (out / "top10").iterdir()} <= {f"{d}.png" for d in KNOWN_PATHWAYS}
     assert (out / "attention_heatmap.png").stat().st_size > 10_000
+    controls = summary["controls"]
+    assert set(controls) == {"shuffled_set_labels", "untrained"}
+    for control in controls.values():
+        assert control["drugs_present"] == summary["target_pathways"]["drugs_present"]
+        assert control["expected_hits_by_chance"] == summary["target_pathways"]["expected_hits_by_chance"]
+        assert 0 < control["permutation_p_value"] <= 1 and len(control["top10_concentration"]["most_common"]) == 3
+    assert "Controls, over the same mapped drugs" in (out / "report.md").read_text()
+
+
+def test_shuffled_set_labels_keep_each_drugs_values_but_not_which_set_holds_them():
+    from gsdrp.explain.report import shuffled_set_labels
+
+    matrix = pd.DataFrame([[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]], index=["a", "b"], columns=["X", "Y", "Z"])
+    shuffled = shuffled_set_labels(matrix, seed=0)
+    assert sorted(shuffled.columns) == ["X", "Y", "Z"] and list(shuffled.columns) != ["X", "Y", "Z"]
+    assert (shuffled.to_numpy() == matrix.to_numpy()).all()

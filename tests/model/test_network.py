@@ -119,14 +119,16 @@ def test_attention_equals_standard_attention_over_gated_tokens():
     torch.testing.assert_close(weights, expected_weights.squeeze(2))
 
 
-@pytest.mark.parametrize("residual_gate", [False, True])
-def test_cell_grouped_gene_set_path_equals_the_per_pair_reference(residual_gate):
+@pytest.mark.parametrize(
+    "options", [{}, {"residual_gate": True}, {"gate_prior": 1.5, "attention_temperature": 0.7}], ids=["paper", "residual", "prior+temperature"]
+)
+def test_cell_grouped_gene_set_path_equals_the_per_pair_reference(options):
     """The fast path (tokens projected once per cell, pairs grouped by cell) computes eq. 4-5 exactly:
     same predictions, gates, attention and parameter gradients as the per-pair reference."""
     from gsdrp.model.reference import per_pair
 
     torch.manual_seed(3)
-    model = GSChemDRP(ModelConfig(dim=16, heads=4, residual_gate=residual_gate), N_SETS, DRUG_DIM).double().eval()
+    model = GSChemDRP(ModelConfig(dim=16, heads=4, **options), N_SETS, DRUG_DIM).double().eval()
     batch = make_batch(n_cells=6, n_drugs=5, pairs=40, seed=4)
     batch = Batch(batch.activity.double(), batch.drug_input.double(), batch.cell_of_pair, batch.drug_of_pair, batch.gdsc2.double())
     results = []
@@ -228,3 +230,45 @@ def test_bilinear_term_adds_the_product_of_projected_z_d_and_c():
         z, cell = model.embed_drugs(batch), model.embed_cells(batch)
         product = (model.bilinear_drug(z)[batch.drug_of_pair] * model.bilinear_cell(cell)[batch.cell_of_pair]).sum(-1)
     torch.testing.assert_close(model(batch).prediction, plain(batch).prediction + product)
+
+
+def test_gate_prior_shifts_every_gate_logit_and_temperature_flattens_attention():
+    plain, opened, flat = make_model(), make_model(gate_prior=2.0), make_model(attention_temperature=4.0)
+    batch = make_batch()
+    logit = lambda gates: torch.log(gates / (1 - gates))  # noqa: E731
+    torch.testing.assert_close(logit(opened(batch).gates), logit(plain(batch).gates) + 2.0, rtol=1e-4, atol=1e-4)
+    entropy = lambda out: -(out.attention * out.attention.log()).sum(-1).mean()  # noqa: E731
+    assert entropy(flat(batch)) > entropy(plain(batch))
+
+
+def test_token_dropout_zeroes_tokens_in_training_only():
+    model = make_model(token_dropout=0.5)
+    batch = make_batch(pairs=200)
+    torch.testing.assert_close(model(batch).prediction, make_model()(batch).prediction)  # eval: no dropout
+    model.train()
+    torch.manual_seed(1)
+    attention = model(batch).attention
+    torch.manual_seed(2)
+    assert not torch.allclose(model(batch).attention, attention)
+
+
+def test_tokens_only_cell_path_reaches_the_head_through_the_gated_tokens_alone():
+    """With cell_path="tokens" the prediction changes with the cell only through its gene-set activities,
+    and closing every gate cuts the cell out entirely."""
+    model = make_model(cell_path="tokens")
+    assert model.cell_mlp is None and model.interaction_cell is None
+    batch = make_batch(n_cells=2, pairs=2)
+    batch.cell_of_pair, batch.drug_of_pair = torch.tensor([0, 1]), torch.tensor([0, 0])
+    first, second = model(batch).prediction
+    assert not torch.isclose(first, second)  # two cells differ through their tokens
+    model.gate.prior = -1e4  # every gate shut: v no longer depends on the cell
+    first, second = model(batch).prediction
+    torch.testing.assert_close(first, second)
+
+
+@pytest.mark.parametrize("options", [{"variant": "baseline"}, {"bilinear": True}, {"identity": True}])
+def test_tokens_only_cell_path_refuses_options_that_read_c(options):
+    from gsdrp.config import ConfigError
+
+    with pytest.raises(ConfigError, match="cell_path='tokens' needs"):
+        ModelConfig(cell_path="tokens", **options)

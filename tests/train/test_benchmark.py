@@ -49,3 +49,24 @@ def test_fits_from_another_machine_count_as_seeds_but_not_in_wall_time(prepared_
     assert (table["seeds"], table["timed"]) == (2, 1)
     assert table["seconds"] == here["seconds"]
     assert "1 fits ran on Some GPU + 16 CPU cores" in (out / "table.md").read_text()
+
+
+def test_every_committed_table_row_is_still_found_under_the_models_current_settings():
+    """Adding a config field must not orphan the committed fits: each table row's model, built now with the
+    benchmark's settings for that split, names the settings of as many fits as the row has seeds."""
+    import json
+    from pathlib import Path
+
+    from gsdrp.benchmark import settings_hash
+    from gsdrp.config import TrainConfig
+    from gsdrp.zoo import MODELS, build
+
+    results = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    for split in ("random", "cell_blind", "drug_blind", "tissue_blind"):
+        fits = [json.loads(line) for line in (results / split / "results.jsonl").read_text().splitlines()]
+        for row in json.loads((results / split / "table.json").read_text()):
+            if row["model"] not in MODELS:
+                continue
+            current = settings_hash(build(row["model"], row["screen"], TrainConfig(split=split)).hyperparameters())
+            found = [f for f in fits if (f["model"], f["screen"], f.get("settings")) == (row["model"], row["screen"], current)]
+            assert len(found) == row["seeds"], (split, row["model"], row["screen"])

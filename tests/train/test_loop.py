@@ -145,3 +145,39 @@ def test_cell_blind_test_rows_take_no_cell_identity(prepared_root):
     paths = set(trainer.identity_path(data.rows("test")))
     assert paths == {"drug identity"}  # every drug was seen in training, no test cell line was
     assert set(trainer.identity_path(data.rows("train"))) == {"cell+drug identity"}
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero(real_data):
+    """Per-step lr: linear warm-up over warmup_epochs, then a half cosine that ends at zero on the last step."""
+    config = dataclasses.replace(QUICK, max_epochs=2, warmup_epochs=0.5, schedule="cosine", train_fraction=0.01)
+    trainer = Trainer(real_data, ModelConfig(variant="baseline"), config)
+    steps_per_epoch = -(-len(trainer.train_rows) // config.batch_size)
+    seen = []
+    for step in range(2 * steps_per_epoch):
+        trainer.progress.step = step
+        trainer._set_learning_rate(steps_per_epoch)
+        seen.append(trainer.optimizer.param_groups[0]["lr"] / config.lr)
+    warmup = int(0.5 * steps_per_epoch)
+    assert seen[0] == pytest.approx(1 / (0.5 * steps_per_epoch))
+    assert max(seen) == pytest.approx(1.0, abs=1e-6) and int(np.argmax(seen)) in (warmup - 1, warmup)
+    assert all(a >= b for a, b in zip(seen[warmup:], seen[warmup + 1 :]))  # never rises after warm-up
+    assert seen[-1] < 0.02
+
+
+def test_plateau_schedule_leaves_the_lr_alone_after_warm_up(real_data):
+    config = dataclasses.replace(QUICK, warmup_epochs=0.5, train_fraction=0.01)
+    trainer = Trainer(real_data, ModelConfig(variant="baseline"), config)
+    trainer.optimizer.param_groups[0]["lr"] = 1.234e-4  # as ReduceLROnPlateau would leave it
+    trainer.progress.step = 10_000
+    trainer._set_learning_rate(steps_per_epoch=10)
+    assert trainer.optimizer.param_groups[0]["lr"] == 1.234e-4
+
+
+def test_sparsity_weight_ramps_up_over_its_warm_up(real_data):
+    trainer = Trainer(real_data, ModelConfig(alpha_warmup_epochs=2.0), dataclasses.replace(QUICK, train_fraction=0.01))
+    ramp = []
+    for step in (0, 10, 20, 40, 400):
+        trainer.progress.step = step
+        ramp.append(trainer._sparsity_ramp(steps_per_epoch=10))
+    assert ramp == [0.0, 0.5, 1.0, 1.0, 1.0]
+    assert Trainer(real_data, ModelConfig(), dataclasses.replace(QUICK, train_fraction=0.01))._sparsity_ramp(10) == 1.0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gsdrp.config import TrainConfig
-from gsdrp.train.metrics import rmse
+from gsdrp.metrics import rmse
 from gsdrp.zoo import MODELS, build, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)

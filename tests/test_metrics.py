@@ -10,7 +10,7 @@ from scipy import stats
 from sklearn.metrics import mean_squared_error, r2_score
 
 from gsdrp.baselines.naive import NaiveConfig, NaiveModel
-from gsdrp.train.metrics import regression_metrics
+from gsdrp.metrics import regression_metrics
 
 
 def test_metrics_agree_with_scipy_and_sklearn():
