@@ -23,6 +23,7 @@ from gsdrp.data.dataset import load_dataset
 from gsdrp.presets import preset
 from gsdrp.tracking.lookup import TrackingError
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
+from gsdrp.tracking.routing import SPLIT_ALIASES
 from gsdrp.tracking.showcase import champion_predictions
 from gsdrp.tracking.store import experiment_id, tracking_uri, use_tracking
 from gsdrp.tracking.ui import ui_instructions
@@ -45,21 +46,26 @@ SPACE = {
 
 
 def preset_beside_baselines() -> str:
-    """The shipped preset's committed benchmark figures per split (test RMSE, screen covariate on, mean ± SD
-    over seeds) beside the best baseline's, and which model answers which question."""
-    lines = ["The shipped preset in the committed benchmark (test RMSE; docs/benchmark.md), and what to use:"]
+    """Each split's shipped preset in the committed benchmark (test RMSE, screen covariate on, mean ± SD over
+    seeds) beside the best baseline, and which model answers which question."""
+    lines = ["The shipped presets in the committed benchmark (test RMSE; docs/benchmark.md), and what to use:"]
     for split, question in QUESTIONS.items():
+        name = PRESET if split == "random" else f"{PRESET}-{split.replace('_', '-')}"
         table = pd.read_json(RESULTS / split / "table.json")
         table = table[table["screen"]]
-        preset_row = table[table["model"] == f"gs_chemdrp_{PRESET}"].iloc[0]
+        preset_row = table[table["model"] == f"gs_chemdrp_{name.replace('-', '_')}"].iloc[0]
         rivals = table[~table["model"].str.startswith("gs_chemdrp_")]
         best = rivals.loc[rivals["rmse"].idxmin()]
+        alias = SPLIT_ALIASES[split]
         use = (
-            f"the preset trained to early stopping (gsdrp train --preset {PRESET}; models:/{MODEL_NAME}@{ALIAS} is its short-budget version)"
+            f"models:/{MODEL_NAME}@{alias}" + (
+                f" (this sweep's short-budget version; gsdrp train --preset {name} trains it to early stopping)"
+                if split == "random" else f" (python sweeps/full.py --split {split} --num-samples 1 registers it)"
+            )
             if preset_row["rmse"] < best["rmse"] else f"{best['model']} (gsdrp benchmark --split {split} --models {best['model']})"
         )
         lines.append(
-            f"  {question:<25} {split:<13} preset {preset_row['rmse']:.3f} ± {preset_row['rmse_std']:.3f}, "
+            f"  {question:<25} preset {name:<22} {preset_row['rmse']:.3f} ± {preset_row['rmse_std']:.3f}, "
             f"best baseline {best['model']} {best['rmse']:.3f} ± {best['rmse_std']:.3f}: use {use}"
         )
     return "\n".join(lines)

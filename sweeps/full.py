@@ -6,7 +6,10 @@ On a blind split (``--split cell_blind``, ``tissue_blind`` or ``drug_blind``) it
 for unseen cell lines and drugs instead (``gsdrp.tune.space.BLIND``): cell and drug inputs, identity
 terms only with dropout, weight decay and early stopping. The MLflow experiment is named per split.
 The first trial is the split's shipped preset where one exists (``champion`` for the random split,
-``champion-cell-blind`` ...), so a second round starts from the best configuration found so far.
+``champion-cell-blind`` ...), so a second round starts from the best configuration found so far. The
+best trial is promoted to the split's alias (``models:/gsdrp@champion`` for the random split,
+``@cell_blind``, ``@tissue_blind``, ``@drug_blind``), which ``gsdrp predict`` routes new cell lines and
+drugs to; ``--num-samples 1`` trains and registers the shipped preset alone.
 
 On GPU nodes (``--gpus-per-trial`` > 0) it also searches frozen vs fine-tuned encoder.
 
@@ -19,6 +22,9 @@ import sys
 from dataclasses import replace
 
 from gsdrp.presets import PRESETS
+from gsdrp.tracking.lookup import TrackingError
+from gsdrp.tracking.registry import MODEL_NAME, promote
+from gsdrp.tracking.routing import SPLIT_ALIASES
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import ARCHITECTURE, BLIND, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION, preset_point
@@ -36,7 +42,15 @@ def main(argv: list[str] | None = None):
         space.update(FINETUNE)
     start = "champion" if options.split == "random" else f"champion-{options.split.replace('_', '-')}"
     points = [preset_point(start, space)] if start in PRESETS else None
-    return run_sweep(space, options, points_to_evaluate=points)
+    results = run_sweep(space, options, points_to_evaluate=points)
+    alias = SPLIT_ALIASES[options.split]
+    try:
+        promotion = promote(options.name, alias=alias)
+    except TrackingError as exc:
+        raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{alias}: {exc}") from None
+    state = "now points to" if promotion.promoted or promotion.already_champion else "stays; this sweep's best is"
+    print(f"models:/{MODEL_NAME}@{alias} {state} version {promotion.version} (validation RMSE {promotion.val_rmse:.3f})")
+    return results
 
 
 if __name__ == "__main__":

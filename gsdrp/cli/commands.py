@@ -17,6 +17,7 @@ from gsdrp.errors import UserError
 from gsdrp.presets import preset_path
 
 ERRORS_SHOWN = 10
+AUTO_MODEL = "auto"
 
 
 def data_prepare(args: argparse.Namespace) -> None:
@@ -108,12 +109,20 @@ def predict(args: argparse.Namespace) -> None:
     output = Path(args.output)
     table = read_pairs(Path(args.input))
     check_output_file(output, "--output")
-    from gsdrp.tracking.registry import load_model
+    if args.model == AUTO_MODEL:
+        from gsdrp.tracking.routing import predict_routed
 
-    out = load_model(args.model).predict(table)
+        out = predict_routed(table)
+    else:
+        from gsdrp.tracking.registry import load_model
+
+        out = load_model(args.model).predict(table)
     out.to_csv(output, index=False)
     failed = out["error"].notna()
     print(f"wrote {output}: {int((~failed).sum())} predictions, {int(failed.sum())} rows with an error")
+    if "route" in out:
+        for (model, route), rows in out.groupby(["model", "route"]).groups.items():
+            print(f"  {len(rows)} rows by {model}: {route}")
     for line, error in out.loc[failed, "error"].head(ERRORS_SHOWN).items():
         print(f"  line {line}: {error}")
     if failed.sum() > ERRORS_SHOWN:

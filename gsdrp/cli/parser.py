@@ -148,8 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = command(sub, "predict", commands.predict, "predict ln IC50 for (cell_line, smiles) rows of a CSV file",
                       "gsdrp predict --input pairs.csv --output preds.csv", TRACKING_ENV, MODEL_ENV)
-    predict.add_argument("--model", default="models:/gsdrp@champion",
-                         help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a model folder")
+    predict.add_argument("--model", default="auto",
+                         help="auto: per pair, models:/gsdrp@champion if it was trained on the cell line and drug, "
+                              "else @drug_blind for a new drug or @cell_blind for a new cell line (columns model and route say which "
+                              "and why); or one model: models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a model folder")
     predict.add_argument("--input", metavar="FILE", required=True,
                          help="UTF-8 CSV with columns cell_line, smiles and optionally screen (GDSC1/GDSC2, blank: GDSC2)")
     predict.add_argument("--output", metavar="FILE", required=True,

@@ -8,8 +8,12 @@
   sets two drugs share in their top 10s (k^2 / K for random rankings of K sets), since attention that
   ranks the same sets first for every drug hits or misses by those sets alone;
 * the hit rate against known mechanisms: a drug is hit when one of its known sets is in its top 10.
-  Chance for a drug with m known sets among K: 1 - C(K - m, 10) / C(K, 10). The p-value of the total
-  comes from permutations: each drug's set labels shuffled, so its top 10 is a random 10 of its K.
+  Chance for a drug with m known sets among K: 1 - C(K - m, 10) / C(K, 10). Two nulls for the total:
+  *random rankings* (each drug's top 10 a random 10 of its K, the paper's notion of chance) and
+  *pathways shuffled* (the drugs' rankings kept, the known-set lists permuted across the groups of drugs
+  that share one). Only the second keeps what attention shares across drugs (a few sets first for
+  everyone, drugs of one pathway ranked alike), so only it can say that a drug's own sets rank higher
+  than other drugs' sets; random rankings call even an untrained model significant.
 """
 
 from __future__ import annotations
@@ -129,6 +133,7 @@ def hit_rate(
             continue
         top = np.argsort(rng.random((permutations, n_sets)), axis=1)[:, :k]  # a random top k per permutation
         simulated += np.isin(top, known_idx).any(axis=1)
+    shuffled = _pathways_shuffled(matrix.loc[present.index].to_numpy(), present_known, k, permutations, rng)
     summary = {
         "drugs_present": int(len(present)),
         "drugs_absent": int((table["status"] != "present").sum()),
@@ -136,5 +141,23 @@ def hit_rate(
         "expected_hits_by_chance": float(present["chance"].sum()),
         "permutation_p_value": float((1 + (simulated >= observed).sum()) / (1 + permutations)),
         "permutations": permutations,
+        "pathway_groups": shuffled["groups"],
+        "expected_hits_pathways_shuffled": shuffled["expected"],
+        "pathways_shuffled_p_value": float((1 + (shuffled["hits"] >= observed).sum()) / (1 + permutations)),
     }
     return table, summary
+
+
+def _pathways_shuffled(scores: np.ndarray, known: list[list[int]], k: int, permutations: int, rng) -> dict:
+    """Hits when the known-set lists are permuted across groups of drugs (drugs with the same list form
+    a group): ``hits`` per permutation, their mean and the number of groups."""
+    if not known:
+        return {"hits": np.zeros(permutations), "expected": 0.0, "groups": 0}
+    lists = sorted({tuple(sorted(idx)) for idx in known})
+    group = np.array([lists.index(tuple(sorted(idx))) for idx in known])
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    # hit[i, g]: drug i's top k holds one of group g's known sets
+    hit = np.array([[np.isin(row, list(sets)).any() for sets in lists] for row in top])
+    order = np.argsort(rng.random((permutations, len(lists))), axis=1)  # group g's drugs get the list of order[g]
+    hits = hit[np.arange(len(known)), order[:, group]].sum(axis=1)
+    return {"hits": hits, "expected": float(hits.mean()), "groups": len(lists)}

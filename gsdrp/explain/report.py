@@ -168,7 +168,10 @@ def _markdown(
         "",
         f"Over all drugs whose TARGET_PATHWAY maps to Hallmark sets (`gsdrp/explain/pathway_map.py`): "
         f"{pathway_total['hits']}/{pathway_total['drugs_present']} hits, {pathway_total['expected_hits_by_chance']:.1f} "
-        f"expected by chance, permutation p = {pathway_total['permutation_p_value']:.3f}.",
+        f"expected for random rankings (p = {pathway_total['permutation_p_value']:.3f}), "
+        f"{pathway_total['expected_hits_pathways_shuffled']:.1f} with the pathways shuffled across the "
+        f"{pathway_total['pathway_groups']} groups of drugs that share one (p = {pathway_total['pathways_shuffled_p_value']:.3f}; "
+        "the test that keeps what attention shares across drugs, docs/interpretation.md).",
         "",
         f"How alike the drugs' top {TOP_K}s by attention are: two drugs share "
         f"{concentration['mean_overlap']:.2f} sets on average ({concentration['overlap_by_chance']:.2f} for random "
@@ -177,8 +180,9 @@ def _markdown(
         "",
         "Controls, over the same mapped drugs (both should sit at chance): "
         + "; ".join(
-            f"{name.replace('_', ' ')} {c['hits']}/{c['drugs_present']} hits ({c['expected_hits_by_chance']:.1f} by chance, "
-            f"p = {c['permutation_p_value']:.3f}), most common set in {max(c['top10_concentration']['most_common'].values()):.0%} of top 10s"
+            f"{name.replace('_', ' ')} {c['hits']}/{c['drugs_present']} hits ({c['expected_hits_by_chance']:.1f} for random "
+            f"rankings, p = {c['permutation_p_value']:.3f}; {c['expected_hits_pathways_shuffled']:.1f} with pathways shuffled, "
+            f"p = {c['pathways_shuffled_p_value']:.3f}), most common set in {max(c['top10_concentration']['most_common'].values()):.0%} of top 10s"
             for name, c in controls.items()
         )
         + ". The mapping from TARGET_PATHWAY to sets enters no training step or trial selection; SupCon reads "

@@ -52,9 +52,9 @@ def predict_pairs(
     if missing:
         raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
     out = table.copy()
-    names, smiles = _text(out["cell_line"]), _text(out["smiles"])
-    screens = _text(out["screen"]).replace("", DEFAULT_SCREEN) if "screen" in out else pd.Series(DEFAULT_SCREEN, index=out.index)
-    canonical = {s: _canonical(s) for s in smiles.unique() if s}
+    names, smiles = text_values(out["cell_line"]), text_values(out["smiles"])
+    screens = text_values(out["screen"]).replace("", DEFAULT_SCREEN) if "screen" in out else pd.Series(DEFAULT_SCREEN, index=out.index)
+    canonical = {s: canonical_smiles(s) for s in smiles.unique() if s}
     known_cells = set(cells.index)
     errors = [
         _row_problem(cell, smile, screen, known_cells, canonical)
@@ -80,7 +80,7 @@ def predict_pairs(
     return out
 
 
-def _text(column: pd.Series) -> pd.Series:
+def text_values(column: pd.Series) -> pd.Series:
     """Values as stripped strings; missing values become ``""``, integral floats lose their ``.0``."""
 
     def one(value) -> str:
@@ -93,7 +93,7 @@ def _text(column: pd.Series) -> pd.Series:
     return column.map(one).astype(object)
 
 
-def _canonical(smiles: str) -> str | None:
+def canonical_smiles(smiles: str) -> str | None:
     try:
         return standardise_smiles(smiles, smiles)
     except DataError:

@@ -70,3 +70,32 @@ def test_top_set_concentration_counts_shared_top_sets():
     assert same["most_common"] == {"S00": 1.0, "S01": 1.0, "S02": 1.0}
     apart = top_set_concentration(hand_matrix())  # A's top 10 is S00-S09, B's S10-S19
     assert apart["mean_overlap"] == 0 and max(apart["most_common"].values()) == pytest.approx(0.5)
+
+
+def test_attention_that_ranks_the_same_sets_for_every_drug_passes_random_rankings_but_not_the_pathway_shuffle():
+    # 12 drugs rank S00..S19 identically; two pathway groups map to S01 and S03, both in everyone's top 10.
+    names = [f"HALLMARK_S{i:02d}" for i in range(20)]
+    drugs = [f"d{i}" for i in range(12)]
+    matrix = pd.DataFrame(np.tile(np.linspace(1.0, 0.0, 20), (12, 1)), index=drugs, columns=names)
+    known = {drug: ["S01"] if i < 6 else ["S03"] for i, drug in enumerate(drugs)}
+    _, total = hit_rate(matrix, known, permutations=2000)
+    assert total["hits"] == 12 and total["pathway_groups"] == 2
+    assert total["permutation_p_value"] < 0.01  # random rankings: 12 hits where 6 are expected
+    assert total["expected_hits_pathways_shuffled"] == 12 and total["pathways_shuffled_p_value"] == 1.0
+
+
+def test_the_pathway_shuffle_finds_drugs_that_rank_their_own_sets_first():
+    names = [f"HALLMARK_S{i:02d}" for i in range(20)]
+    groups = {g: [f"d{g}{j}" for j in range(4)] for g in range(5)}  # 5 pathways, S00..S04, 4 drugs each
+    rows, known = {}, {}
+    for g, members in groups.items():
+        for drug in members:
+            scores = np.linspace(0.5, 0.0, 20)
+            scores[:5] = 0.0  # every pathway set ranks last but its own
+            scores[g] = 1.0
+            rows[drug], known[drug] = scores, [f"S{g:02d}"]
+    matrix = pd.DataFrame.from_dict(rows, orient="index", columns=names)
+    _, total = hit_rate(matrix, known, permutations=2000)
+    assert total["hits"] == 20 and total["pathway_groups"] == 5
+    assert total["expected_hits_pathways_shuffled"] == pytest.approx(20 / 5, rel=0.1)  # a group keeps its list 1 time in 5
+    assert total["pathways_shuffled_p_value"] == pytest.approx(1 / 120, abs=0.005)  # only the identity of 5! keeps all 20

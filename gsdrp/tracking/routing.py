@@ -1,0 +1,67 @@
+"""``gsdrp predict`` without ``--model``: each pair goes to the registered champion of the question it asks.
+
+The random-split champion (``models:/gsdrp@champion``) answers pairs whose cell line and drug were both
+in its training data. A pair with something new goes to the champion of the split that held that out
+(docs/sweeps.md, "Which model answers which question"): a SMILES that is not among the champion's
+training drugs to ``@drug_blind``, else a cell line that is not among its training cell lines to
+``@cell_blind``. Where that alias is not registered the champion answers with features only, and the
+reason says so. Each output row names the model and the reason.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from mlflow.exceptions import MlflowException
+
+from gsdrp.tracking.lookup import existing_store
+from gsdrp.tracking.pyfunc import canonical_smiles, text_values
+from gsdrp.tracking.registry import ALIAS, MODEL_NAME, load_model
+
+SPLIT_ALIASES = {"random": ALIAS, "cell_blind": "cell_blind", "tissue_blind": "tissue_blind", "drug_blind": "drug_blind"}
+NEW_DRUG, NEW_CELL = SPLIT_ALIASES["drug_blind"], SPLIT_ALIASES["cell_blind"]
+
+
+def registered_aliases(model_name: str = MODEL_NAME) -> set[str]:
+    try:
+        return set(existing_store().get_registered_model(model_name).aliases)
+    except MlflowException:
+        return set()
+
+
+def plan_routes(table: pd.DataFrame, trained_cells: set[str], trained_drugs: set[str], registered: set[str]) -> pd.DataFrame:
+    """Per row of ``table`` (cell_line, smiles): the ``alias`` that answers it and the ``route`` (why).
+
+    ``trained_*`` are the champion's training cell lines and canonical SMILES. Rows the champion will
+    reject (an empty or invalid field) stay with it, so the error comes from one place.
+    """
+    cells = text_values(table["cell_line"])
+    smiles = text_values(table["smiles"]).map(lambda s: canonical_smiles(s) if s else None)
+    plan = pd.DataFrame({"alias": ALIAS, "route": "cell line and drug in the champion's training data"}, index=table.index)
+    new_drug = smiles.notna() & ~smiles.isin(trained_drugs)
+    new_cell = (cells != "") & ~cells.isin(trained_cells) & ~new_drug
+    for rows, alias, what in ((new_drug, NEW_DRUG, "a drug"), (new_cell, NEW_CELL, "a cell line")):
+        if alias in registered:
+            plan.loc[rows] = (alias, f"{what} the champion was not trained on")
+        else:
+            plan.loc[rows, "route"] = (
+                f"{what} the champion was not trained on, but models:/{MODEL_NAME}@{alias} is not registered "
+                f"(python sweeps/full.py --split {alias}): the champion answered from features"
+            )
+    return plan
+
+
+def predict_routed(table: pd.DataFrame, model_name: str = MODEL_NAME) -> pd.DataFrame:
+    """The champion's prediction table for ``table``, each row answered by the model ``plan_routes`` picks,
+    plus the columns ``model`` (its URI) and ``route``."""
+    uri = f"models:/{model_name}@{{}}".format
+    champion = load_model(uri(ALIAS))
+    state = champion.unwrap_python_model().state
+    plan = plan_routes(table, set(state["identity_cells"]), set(state["identity_drugs"]), registered_aliases(model_name))
+    parts = []
+    for alias, rows in plan.groupby("alias").groups.items():
+        model = champion if alias == ALIAS else load_model(uri(alias))
+        parts.append(model.predict(table.loc[rows]))
+    out = pd.concat(parts).loc[table.index]
+    out["model"] = plan["alias"].map(uri)
+    out["route"] = plan["route"]
+    return out
