@@ -26,7 +26,7 @@ import pandas as pd
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import load_dataset
 from gsdrp.encoders.drug import models_dir
-from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
+from gsdrp.tracking.pyfunc import log_pyfunc
 from gsdrp.tracking.store import use_tracking
 from gsdrp.train.loop import Trainer, save_checkpoint
 
@@ -40,7 +40,7 @@ def register_model(folder: Path, uri: str) -> None:
     save_checkpoint(folder / "checkpoint.pt", trainer)
     client = use_tracking(uri)
     with mlflow.start_run():
-        info = log_pyfunc(folder / "checkpoint.pt", cell_features(data))
+        info = log_pyfunc(folder / "checkpoint.pt", data)
     version = mlflow.register_model(info.model_uri, "gsdrp")
     client.set_registered_model_alias("gsdrp", "champion", version.version)
 

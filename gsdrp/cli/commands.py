@@ -106,20 +106,25 @@ def promote(args: argparse.Namespace) -> None:
 def predict(args: argparse.Namespace) -> None:
     from gsdrp.data.prediction_input import read_pairs
 
+    from gsdrp.data.profiles import read_profiles
+
     output = Path(args.output)
     table = read_pairs(Path(args.input))
+    profiles = read_profiles(Path(args.expression)) if args.expression else None
     check_output_file(output, "--output")
+    from gsdrp.tracking.routing import load_with_profiles, predict_routed
+
     if args.model == AUTO_MODEL:
-        from gsdrp.tracking.routing import predict_routed
-
-        out = predict_routed(table)
+        out, filled = predict_routed(table, profiles)
     else:
-        from gsdrp.tracking.registry import load_model
-
-        out = load_model(args.model).predict(table)
+        model, filled = load_with_profiles(args.model, profiles)
+        out = model.predict(table)
     out.to_csv(output, index=False)
     failed = out["error"].notna()
     print(f"wrote {output}: {int((~failed).sum())} predictions, {int(failed.sum())} rows with an error")
+    if filled:
+        print(f"  --expression lacked {len(filled)} of the model's genes, filled with the training cell lines' mean (Entrez IDs): "
+              + ", ".join(filled[:ERRORS_SHOWN]) + (" ..." if len(filled) > ERRORS_SHOWN else ""))
     if "route" in out:
         for (model, route), rows in out.groupby(["model", "route"]).groups.items():
             print(f"  {len(rows)} rows by {model}: {route}")

@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "and why); or one model: models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a model folder")
     predict.add_argument("--input", metavar="FILE", required=True,
                          help="UTF-8 CSV with columns cell_line, smiles and optionally screen (GDSC1/GDSC2, blank: GDSC2)")
+    predict.add_argument("--expression", metavar="FILE",
+                         help="your own cell lines: CSV with a cell_line column and one column per gene (Entrez ID or symbol), "
+                              "log expression such as log2(TPM + 1); their names can then be used in --input (docs/sweeps.md)")
     predict.add_argument("--output", metavar="FILE", required=True,
                          help="CSV to write: the input columns plus prediction (ln IC50, µM) and error")
 

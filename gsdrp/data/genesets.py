@@ -109,11 +109,10 @@ def activities(expression: pd.DataFrame, sets: GeneSets) -> pd.DataFrame:
     return pd.DataFrame(values, index=expression.index).astype(np.float32)
 
 
-def standardise(activity: pd.DataFrame, train_cells: list[str]) -> pd.DataFrame:
-    """z-score each set with the mean and SD of the training cell lines only."""
+def scaling(activity: pd.DataFrame, train_cells: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Each set's mean and SD over the training cell lines only (an SD of 0 becomes 1)."""
     reference = activity.loc[train_cells]
-    std = reference.std(ddof=0).replace(0.0, 1.0)
-    return (activity - reference.mean()) / std
+    return reference.mean(), reference.std(ddof=0).replace(0.0, 1.0)
 
 
 def overlap(sets: GeneSets) -> np.ndarray:

@@ -9,6 +9,8 @@ Layout of ``<out>/<DataConfig.cache_name>/``:
 * ``activities_<collection>.parquet``: cells x gene sets, raw means (standardised at load time
   with the training cells of the chosen split).
 * ``genesets.json``: ``{collection: {set: [Entrez IDs]}}``; ``summary.json``: counts and drops.
+* ``gene_symbols.json``: ``{symbol: Entrez ID}`` for the expression genes (official, L1000 and
+  unambiguous alias symbols), to read a user's own profiles (``gsdrp predict --expression``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tqdm import tqdm
 from gsdrp.config import COLLECTIONS, DataConfig
 from gsdrp.data import genesets
 from gsdrp.data.drugs import load_drugs
-from gsdrp.data.expression import load_expression
+from gsdrp.data.expression import load_expression, symbols_of
 from gsdrp.data.raw import raw_path, read_table
 from gsdrp.data.response import average_replicates, load_responses, replicate_noise
 from gsdrp.data.splits import PARTS, make_splits
@@ -114,6 +116,7 @@ def prepare(config: DataConfig, raw_dir: Path, out: str | Path = DEFAULT_OUT, fo
         for name, frame in activity.items():
             frame.rename_axis("cell").to_parquet(staging / f"activities_{name}.parquet")
         (staging / "genesets.json").write_text(json.dumps(collections, indent=1))
+        (staging / "gene_symbols.json").write_text(json.dumps(symbols_of(raw_dir, list(expression.columns)), indent=0))
         (staging / "summary.json").write_text(json.dumps(summary, indent=2))
         if target.exists():
             shutil.rmtree(target)

@@ -26,14 +26,15 @@ from gsdrp.data.drugs import standardise_smiles
 from gsdrp.data.fingerprints import morgan_fingerprints
 from gsdrp.data.raw import DataError
 from gsdrp.data.prediction_input import REQUIRED_COLUMNS
+from gsdrp.data.profiles import GENE_PREFIX, CellTransform, feature_table
 from gsdrp.encoders.drug import frozen_embeddings
+from gsdrp.errors import UserError
 from gsdrp.model.network import Batch, GSChemDRP
 from gsdrp.train.loop import load_checkpoint
 
 SCREEN_SHARE = {"GDSC1": 0.0, "GDSC2": 1.0}
 DEFAULT_SCREEN = "GDSC2"
 FORWARD_BATCH = 32768
-GENE_PREFIX = "gene:"
 
 
 def predict_pairs(
@@ -149,6 +150,20 @@ class GSChemDRPModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         self.model, self.state = load_checkpoint(Path(context.artifacts["checkpoint"]))
         self.cells = pd.read_parquet(context.artifacts["cells"])
+        transform = context.artifacts.get("cell_transform")
+        self.transform = CellTransform.load(Path(transform)) if transform else None
+
+    def add_profiles(self, profiles: pd.DataFrame) -> list[str]:
+        """Make the cell lines of ``profiles`` (``read_profiles``) predictable; returns the genes filled in.
+        A name the model already has is refused, so a profile never silently replaces a packaged cell line."""
+        if self.transform is None:
+            raise UserError("this model was logged before gsdrp could read expression profiles: retrain it to use --expression")
+        clash = sorted(set(profiles.index) & set(self.cells.index))
+        if clash:
+            raise UserError(f"--expression: {clash[0]!r} is a cell line the model already has; give your profile another name")
+        features, filled = self.transform.features(profiles)
+        self.cells = pd.concat([self.cells, features[self.cells.columns]])
+        return filled
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         state = self.state
@@ -160,22 +175,20 @@ class GSChemDRPModel(mlflow.pyfunc.PythonModel):
 
 def cell_features(data: Dataset) -> pd.DataFrame:
     """The cells' features as the model artifact stores them: standardised gene-set activities, then
-    expression as ``gene:<symbol>`` columns (cells x (sets + genes))."""
-    index = pd.Index(data.cells, name="cell")
-    activity = pd.DataFrame(data.activity, index=index, columns=data.set_names)
-    expression = pd.DataFrame(data.expression, index=index, columns=[GENE_PREFIX + g for g in data.genes])
-    return pd.concat([activity, expression], axis=1)
+    expression as ``gene:<Entrez ID>`` columns (cells x (sets + genes))."""
+    return feature_table(data.activity, data.expression, data.cells, data.set_names, data.genes)
 
 
-def log_pyfunc(checkpoint: Path, cells: pd.DataFrame, name: str = "model"):
-    """Log the model (with the gsdrp package as code) to the active run; returns the ModelInfo."""
+def log_pyfunc(checkpoint: Path, data: Dataset, name: str = "model"):
+    """Log the model trained on ``data`` (with the gsdrp package as code) to the active run; returns the ModelInfo."""
     with tempfile.TemporaryDirectory() as tmp:
-        cells_file = Path(tmp) / "cells.parquet"
-        cells.to_parquet(cells_file)
+        cells_file, transform_file = Path(tmp) / "cells.parquet", Path(tmp) / "cell_transform.json"
+        cell_features(data).to_parquet(cells_file)
+        CellTransform.of(data).save(transform_file)
         return mlflow.pyfunc.log_model(
             name=name,
             python_model=GSChemDRPModel(),
-            artifacts={"checkpoint": str(checkpoint), "cells": str(cells_file)},
+            artifacts={"checkpoint": str(checkpoint), "cells": str(cells_file), "cell_transform": str(transform_file)},
             code_paths=[str(Path(gsdrp.__file__).parent)],
             pip_requirements=["torch", "transformers", "rdkit", "pandas", "pyarrow", "numpy", "mlflow"],
         )

@@ -50,18 +50,26 @@ def plan_routes(table: pd.DataFrame, trained_cells: set[str], trained_drugs: set
     return plan
 
 
-def predict_routed(table: pd.DataFrame, model_name: str = MODEL_NAME) -> pd.DataFrame:
-    """The champion's prediction table for ``table``, each row answered by the model ``plan_routes`` picks,
-    plus the columns ``model`` (its URI) and ``route``."""
+def load_with_profiles(model_uri: str, profiles: pd.DataFrame | None):
+    """The pyfunc behind ``model_uri``, knowing the cell lines of ``profiles`` too (if given), and the
+    model genes the profiles lacked."""
+    model = load_model(model_uri)
+    filled = model.unwrap_python_model().add_profiles(profiles) if profiles is not None else []
+    return model, filled
+
+
+def predict_routed(table: pd.DataFrame, profiles: pd.DataFrame | None = None, model_name: str = MODEL_NAME) -> tuple[pd.DataFrame, list[str]]:
+    """The prediction table for ``table``, each row answered by the model ``plan_routes`` picks, with the
+    columns ``model`` (its URI) and ``route``; and the model genes that ``profiles`` lacked."""
     uri = f"models:/{model_name}@{{}}".format
-    champion = load_model(uri(ALIAS))
+    champion, filled = load_with_profiles(uri(ALIAS), profiles)
     state = champion.unwrap_python_model().state
     plan = plan_routes(table, set(state["identity_cells"]), set(state["identity_drugs"]), registered_aliases(model_name))
     parts = []
     for alias, rows in plan.groupby("alias").groups.items():
-        model = champion if alias == ALIAS else load_model(uri(alias))
+        model = champion if alias == ALIAS else load_with_profiles(uri(alias), profiles)[0]
         parts.append(model.predict(table.loc[rows]))
     out = pd.concat(parts).loc[table.index]
     out["model"] = plan["alias"].map(uri)
     out["route"] = plan["route"]
-    return out
+    return out, filled

@@ -18,7 +18,7 @@ from gsdrp.data.dataset import Dataset
 from gsdrp.explain.interpret import interpret
 from gsdrp.explain.plots import learning_curves, parity
 from gsdrp.explain.report import write_outputs
-from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
+from gsdrp.tracking.pyfunc import log_pyfunc
 from gsdrp.tracking.store import MODEL_URI
 from gsdrp.train.loop import EpochReport, Trainer, read_checkpoint, save_checkpoint
 from gsdrp.train.run import evaluate_trained, predictions_table, write_config
@@ -81,5 +81,5 @@ def _finish(trainer: Trainer, history: list[dict]) -> None:
         save_checkpoint(folder / CHECKPOINT_FILE, trainer)
         write_config(folder / "config.json", trainer)
         mlflow.log_artifacts(str(folder))
-        info = log_pyfunc(folder / CHECKPOINT_FILE, cell_features(data))
+        info = log_pyfunc(folder / CHECKPOINT_FILE, data)
         mlflow.set_tag(MODEL_URI, info.model_uri)

