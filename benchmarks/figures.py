@@ -12,10 +12,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks.published import Split, family, interpretation  # noqa: E402
+from benchmarks.published import Split, family, interpretation, mechanism_runs  # noqa: E402
 
 CHAMPION = "gs_chemdrp_champion"
-COLOURS = {"gs_chemdrp": "tab:blue", "naive": "tab:gray", "baseline": "tab:orange"}
+COLOURS = {"gs_chemdrp": "tab:blue", "ensemble": "tab:purple", "naive": "tab:gray", "baseline": "tab:orange"}
+LABELS = {"gs_chemdrp": "GS-ChemDRP", "ensemble": "ensembles", "naive": "naive", "baseline": "other baselines"}
 GAP = 0.5  # rows this far above all better rows (the global and per-cell means) are marked at the panel's edge
 # benchmarks/interpretation.sh's runs, in the order the interpretation page discusses them
 RUNS = {"champion-random": "sweep's best trial\n(registered, 24 epochs)", "preset-random": "shipped preset\n(+ bilinear term)",
@@ -48,7 +49,7 @@ def rmse_by_split(splits: list[Split], path: Path) -> Path:
         ax.set_yticks(range(len(table)), table["model"], fontsize=8)
     ax.invert_yaxis()
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c) for c in COLOURS.values()]
-    fig.legend(handles, ["GS-ChemDRP", "naive", "other baselines"], loc="lower center", ncol=3, fontsize=8)
+    fig.legend(handles, list(LABELS.values()), loc="lower center", ncol=len(LABELS), fontsize=8)
     fig.suptitle("Test RMSE per split (screen covariate on): mean ± SD over seeds, small dots are seeds; "
                  "dotted line: best baseline", fontsize=10)
     return save(fig, path, bottom=0.04)
@@ -122,6 +123,28 @@ def known_set_ranks(path: Path) -> Path:
     return save(fig, path)
 
 
+def gate_trajectories(runs: list[dict], path: Path) -> Path:
+    """(e) Mean gate and attention entropy per epoch of every ``benchmarks/mechanism.py`` run (cell-blind)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    arms = list(dict.fromkeys(r["arm"] for r in runs if "explain" in r))
+    colours = dict(zip(arms, plt.get_cmap("tab10").colors))
+    for r in runs:
+        if r["arm"] not in colours:
+            continue
+        history = pd.DataFrame(r["history"])
+        for ax, column in zip(axes, ("train_gate_mean", "train_attention_entropy")):
+            ax.plot(history["epoch"], history[column], color=colours[r["arm"]], lw=1.6 if r["seed"] == 0 else 0.8,
+                    alpha=1.0 if r["seed"] == 0 else 0.6, label=r["arm"] if r["seed"] == 0 else None)
+    axes[0].set(xlabel="epoch", ylabel="mean gate over the epoch's pairs and sets", ylim=(0, 1))
+    axes[1].set(xlabel="epoch", ylabel="mean attention entropy (nats)")
+    sets = round(100 / next(r for r in runs if "explain" in r)["explain"]["top10_concentration"]["overlap_by_chance"])
+    axes[1].axhline(np.log(sets), color="gray", ls=":", lw=1)
+    axes[1].annotate(f"uniform over {sets} sets", (1, np.log(sets)), fontsize=7, color="gray", va="bottom")
+    fig.legend(loc="lower center", ncol=len(arms), fontsize=8, frameon=False)
+    fig.suptitle("The gene-set path while training, cell-blind split (thick: seed 0, thin: seeds 1 and 2)", fontsize=10)
+    return save(fig, path, bottom=0.08)
+
+
 def save(fig, path: Path, bottom: float = 0.0) -> Path:
     """Write ``fig``, leaving ``bottom`` (a share of its height) free for a figure legend."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,4 +160,5 @@ def write_all(splits: list[Split], folder: Path) -> list[Path]:
         champion_error(splits, folder / "champion-error.png"),
         champion_curves(splits, folder / "champion-curves.png"),
         known_set_ranks(folder / "known-set-ranks.png"),
+        gate_trajectories(mechanism_runs("cell_blind"), folder / "gate-trajectories.png"),
     ]

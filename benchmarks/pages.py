@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import figures
-from benchmarks.published import SPLITS, Split, family, load_all, sweep_records
+from benchmarks.published import SPLITS, Split, family, fold_selection_records, load_all, mechanism_runs, sweep_records
 from gsdrp.benchmark import metric_table
 
 ROOT = Path(__file__).resolve().parents[1]
 # the model settings a sweep table names (the rest are in each sweep's JSON)
 SHOWN = ("model.variant", "model.cell_input", "model.drug_fingerprint", "model.identity", "model.dim", "model.bilinear", "baseline.max_depth", "baseline.learning_rate")
+MECHANISM_SPLITS = ("cell_blind", "drug_blind")  # benchmarks/mechanism.py's committed runs
 QUESTIONS = {"random": "known cell lines and drugs", "cell_blind": "new cell lines", "drug_blind": "new drugs",
              "tissue_blind": "new tissues"}
 
@@ -130,6 +131,54 @@ def sweep_summary(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def fold_selection_table(records: list[dict]) -> str:
+    """Per sweep: how well grouped folds and the split's validation part rank its trials by test RMSE."""
+    lines = [
+        "| sweep | date | trials refitted | folds | Spearman(fold score, test) | Spearman(validation, test) "
+        "| test RMSE of the trial chosen by folds / by validation / best | CPU time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in records:
+        s = r.get("summary") or {}
+        if not s:
+            continue
+        cpu = sum(t["cpu_seconds"] for t in r["trials"]) / 3600
+        lines.append(
+            f"| `{r['experiment']}` | {r['date']} | {len(r['trials'])} | {r['folds']} | {s['spearman_fold_test']:.2f} "
+            f"| {s['spearman_val_test']:.2f} | {s['selected_by_folds']['test_rmse']:.3f} / {s['selected_by_val']['test_rmse']:.3f} "
+            f"/ {s['best_test_rmse']:.3f} | {cpu:.1f} h |"
+        )
+    return "\n".join(lines)
+
+
+def mechanism_table(runs: list[dict]) -> str:
+    """One row per ``benchmarks/mechanism.py`` run: accuracy, gates, attention, and the target-pathway hits
+    against both nulls, beside the two controls (docs/interpretation.md)."""
+    lines = [
+        "| arm | seed | test RMSE | best epoch | mean gate | attention entropy at the best epoch (nats) | hits / 239 | random rankings: expected, p "
+        "| pathways shuffled: expected, p | shuffled set labels: hits, p | untrained: hits, p random / shuffled | most common set in top 10 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        metrics = r["metrics"]
+        best = next(h for h in r["history"] if h["epoch"] == metrics["best_epoch"])
+        head = f"| {r['arm']} | {r['seed']} | {metrics['test_rmse']:.3f} | {metrics['best_epoch']} |"
+        if "explain" not in r:
+            lines.append(head + " – | – | – | – | – | – | – | – |")
+            continue
+        e, hits = r["explain"], r["explain"]["target_pathways"]
+        labels, untrained = e["controls"]["shuffled_set_labels"], e["controls"]["untrained"]
+        lines.append(
+            head + f" {e['gate_stats']['mean']:.3f} | {best['train_attention_entropy']:.2f} | {hits['hits']} "
+            f"| {hits['expected_hits_by_chance']:.1f}, {hits['permutation_p_value']:.3f} "
+            f"| {hits['expected_hits_pathways_shuffled']:.1f}, **{hits['pathways_shuffled_p_value']:.3f}** "
+            f"| {labels['hits']}, {labels['pathways_shuffled_p_value']:.3f} "
+            f"| {untrained['hits']}, {untrained['permutation_p_value']:.3f} / {untrained['pathways_shuffled_p_value']:.3f} "
+            f"| {max(e['top10_concentration']['most_common'].values()):.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def _short(value: str) -> str:
     try:
         number = float(value)
@@ -151,7 +200,10 @@ def render(splits: list[Split]) -> dict[Path, str]:
     parts = {
         ROOT / "README.md": {"glance": glance(splits)},
         ROOT / "docs" / "benchmark.md": {"overview": overview(splits), "tables": tables(splits)},
-        ROOT / "docs" / "sweeps.md": {"sweeps": sweep_summary(sweep_records())},
+        ROOT / "docs" / "sweeps.md": {"sweeps": sweep_summary(sweep_records()), "fold-selection": fold_selection_table(fold_selection_records())},
+        ROOT / "docs" / "interpretation.md": {
+            f"mechanism-{split}": mechanism_table(mechanism_runs(split)) for split in MECHANISM_SPLITS
+        },
     }
     pages = {}
     for path, blocks in parts.items():

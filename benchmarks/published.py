@@ -10,13 +10,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from gsdrp.zoo import ENSEMBLES
+
 RESULTS = Path(__file__).resolve().parent / "results"
 SPLITS = {"random": "random", "cell_blind": "cell-blind", "drug_blind": "drug-blind", "tissue_blind": "tissue-blind"}
 
 
 def family(model: str) -> str:
-    """``gs_chemdrp``, ``naive`` or ``baseline`` (the other baselines: ridge, forest, XGBoost, MLP, factorisation)."""
-    return "gs_chemdrp" if model.startswith("gs_chemdrp_") else "naive" if model.startswith("naive_") else "baseline"
+    """``gs_chemdrp``, ``ensemble`` (``gsdrp.ensemble``: averages of fits), ``naive`` or ``baseline`` (the
+    other baselines: ridge, forest, XGBoost, MLP, factorisation)."""
+    for prefix, name in (("gs_chemdrp_", "gs_chemdrp"), ("ensemble_", "ensemble"), ("naive_", "naive")):
+        if model.startswith(prefix):
+            return name
+    return "baseline"
+
+
+def gs_family(model: str) -> bool:
+    """A GS-ChemDRP model, or an ensemble of GS-ChemDRP models only."""
+    members = ENSEMBLES[model].members if model in ENSEMBLES else (model,)
+    return all(family(m) == "gs_chemdrp" for m in members)
 
 
 @dataclass(frozen=True)
@@ -37,9 +49,9 @@ class Split:
 
     def best(self, baseline: bool) -> pd.Series:
         """The row with the lowest test RMSE (screen covariate on) among the baselines, naive ones included,
-        or among the GS-ChemDRP models."""
+        or among the GS-ChemDRP models and their ensembles."""
         on = self.table[self.table["screen"]]
-        rows = on[on["model"].map(family).ne("gs_chemdrp").eq(baseline)]
+        rows = on[on["model"].map(family).isin(["naive", "baseline"])] if baseline else on[on["model"].map(gs_family)]
         return rows.loc[rows["rmse"].idxmin()]
 
     def fits_of(self, model: str, screen: bool = True) -> pd.DataFrame:
@@ -92,3 +104,16 @@ def sweep_records() -> list[dict]:
     order = list(SPLITS)
     records = [json.loads(path.read_text()) for path in sorted((RESULTS / "sweeps").glob("*.json"))]
     return sorted(records, key=lambda r: (order.index(r["split"]) if r["split"] in order else len(order), r["experiment"]))
+
+
+def mechanism_runs(split: str = "cell_blind") -> list[dict]:
+    """``benchmarks/mechanism.py``'s runs on one split (one per arm and seed), in its arm order then by seed."""
+    from benchmarks.mechanism import ARMS
+
+    records = [json.loads(path.read_text()) for path in (RESULTS / "mechanism" / split).glob("*.json")]
+    return sorted(records, key=lambda r: (list(ARMS).index(r["arm"]), r["seed"]))
+
+
+def fold_selection_records() -> list[dict]:
+    """``benchmarks/fold_selection.py``'s committed comparisons, one per sweep."""
+    return [json.loads(path.read_text()) for path in sorted((RESULTS / "fold_selection").glob("*.json"))]

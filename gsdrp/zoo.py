@@ -3,7 +3,8 @@
 ``build(name, screen_covariate, train_config)`` makes a model with its default hyperparameters
 (the deep models take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
 The deep models are the paper's four variants and the full model with each extension beyond the
-paper (docs/model.md, "Beyond the paper") and every shipped preset (``gsdrp/presets/*.json``).
+paper (docs/model.md, "Beyond the paper") and every shipped preset (``gsdrp/presets/*.json``); the
+ensembles average several fits of them (``gsdrp.ensemble``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gsdrp.baselines.classical import MLPModel, RandomForestModel, RidgeModel, X
 from gsdrp.baselines.factorisation import FactorisationModel
 from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
 from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, replace
+from gsdrp.ensemble import EnsembleConfig, EnsembleModel
 from gsdrp.predictor import DrugResponseModel, read_manifest
 from gsdrp.presets import PRESETS, preset
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
@@ -29,6 +31,12 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     "gs_chemdrp_full_bilinear": (ModelConfig(bilinear=True), {}),
     # every shipped preset: gs_chemdrp_champion, gs_chemdrp_champion_cell_blind, ...
     **{f"gs_chemdrp_{name.replace('-', '_')}": preset(name) for name in PRESETS},
+}
+
+# name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost
+ENSEMBLES: dict[str, EnsembleConfig] = {
+    **{f"ensemble_{split}_x5": EnsembleConfig((f"gs_chemdrp_champion_{split}",), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
+    "ensemble_xgboost_champion_cell_blind": EnsembleConfig(("xgboost", "gs_chemdrp_champion_cell_blind")),
 }
 
 Factory = Callable[[bool, TrainConfig], DrugResponseModel]
@@ -51,6 +59,10 @@ REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
             ),
         )
         for name, (model, tuned) in DEEP_MODELS.items()
+    },
+    **{
+        name: (EnsembleModel, lambda screen, train, name=name, config=config: EnsembleModel(config, screen, name, train))
+        for name, config in ENSEMBLES.items()
     },
 }
 MODELS = tuple(REGISTRY)

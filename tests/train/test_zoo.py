@@ -12,7 +12,7 @@ from gsdrp.metrics import rmse
 from gsdrp.zoo import MODELS, build, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)
-QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}}
+QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}, "ensemble_cell_blind_x5": {"seeds": 2}}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,72 @@
+"""Averages of fitted models behind the one model interface: several seeds of one model, or several models.
+
+An ensemble fits each member ``seeds`` times on the same training rows (member seeds
+``seed * seeds + i``; each deep member stops early on validation as it would alone) and predicts the
+mean of all its fits. It saves as one model folder holding one folder per fit. The benchmark measures
+each ensemble against its members alone (docs/benchmark.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gsdrp.config import ConfigError, TrainConfig
+from gsdrp.data.dataset import Dataset
+from gsdrp.predictor import DrugResponseModel, FitReport
+
+FIT_PREFIX = "fit-"
+
+
+@dataclass(frozen=True)
+class EnsembleConfig:
+    members: tuple[str, ...] = ()  # model names in gsdrp.zoo
+    seeds: int = 1  # fits per member
+
+
+class EnsembleModel(DrugResponseModel):
+    config_class = EnsembleConfig
+
+    def __init__(self, config: EnsembleConfig, screen_covariate: bool, name: str = "ensemble", train_config: TrainConfig = TrainConfig()):
+        from gsdrp import zoo
+
+        super().__init__(name, config, screen_covariate)
+        self.train_config = train_config  # what deep members train with
+        self.fits: list[DrugResponseModel] = []
+        collections = {zoo.build(m, screen_covariate, train_config).collection for m in config.members} - {None}
+        if len(collections) > 1:
+            raise ConfigError(f"ensemble {name!r}: members need one gene-set collection, not {sorted(collections)}")
+        self.collection = collections.pop() if collections else None
+
+    def flat_config(self) -> dict[str, Any]:
+        return {"members": ",".join(self.config.members), "seeds": self.config.seeds}
+
+    @classmethod
+    def config_from_flat(cls, values: dict[str, Any]) -> EnsembleConfig:
+        return EnsembleConfig(tuple(str(values["members"]).split(",")), int(values["seeds"]))
+
+    def fit(self, data: Dataset, seed: int) -> FitReport:
+        from gsdrp import zoo
+
+        self.fits, budgets = [], []
+        for member in self.config.members:
+            for i in range(self.config.seeds):
+                model = zoo.build(member, self.screen_covariate, self.train_config)
+                budgets.append(model.fit(data, seed * self.config.seeds + i).budget)
+                self.fits.append(model)
+        return FitReport({"rows_seen": budgets[0]["rows_seen"], "fits": len(budgets), "members": budgets})
+
+    def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
+        return np.mean([model.predict(data, rows) for model in self.fits], axis=0).astype(np.float32)
+
+    def save_state(self, folder: Path) -> None:
+        for i, model in enumerate(self.fits):
+            model.save(folder / f"{FIT_PREFIX}{i:02d}")
+
+    def load_state(self, folder: Path) -> None:
+        from gsdrp import zoo
+
+        self.fits = [zoo.load(path) for path in sorted(folder.glob(f"{FIT_PREFIX}*"))]
