@@ -134,7 +134,7 @@ def gate_trajectories(runs: list[dict], path: Path) -> Path:
         history = pd.DataFrame(r["history"])
         for ax, column in zip(axes, ("train_gate_mean", "train_attention_entropy")):
             ax.plot(history["epoch"], history[column], color=colours[r["arm"]], lw=1.6 if r["seed"] == 0 else 0.8,
-                    alpha=1.0 if r["seed"] == 0 else 0.6, label=r["arm"] if r["seed"] == 0 else None)
+                    alpha=1.0 if r["seed"] == 0 else 0.6, label=r["arm"] if r["seed"] == 0 and ax is axes[0] else None)
     axes[0].set(xlabel="epoch", ylabel="mean gate over the epoch's pairs and sets", ylim=(0, 1))
     axes[1].set(xlabel="epoch", ylabel="mean attention entropy (nats)")
     sets = round(100 / next(r for r in runs if "explain" in r)["explain"]["top10_concentration"]["overlap_by_chance"])

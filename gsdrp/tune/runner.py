@@ -192,8 +192,10 @@ def _tune_config(options: SweepOptions, points: list[dict[str, Any]]) -> tune.Tu
         return tune.TuneConfig(metric=METRIC, mode=MODE, num_samples=options.num_samples, max_concurrent_trials=options.max_concurrent)
     search = ConcurrencyLimiter(HyperOptSearch(points_to_evaluate=points or None, random_state_seed=options.seed, n_initial_points=4), options.max_concurrent)
     # max_t above max_epochs: a trial that trains to its end is never stopped by the scheduler at its
-    # last report, so it returns normally and logs its final metrics, artifacts and model.
-    scheduler = ASHAScheduler(max_t=options.max_epochs + 1, grace_period=options.grace_period, reduction_factor=2)
+    # last report, so it returns normally and logs its final metrics, artifacts and model. A sweep shorter
+    # than the grace period is never cut.
+    grace = min(options.grace_period, options.max_epochs + 1)
+    scheduler = ASHAScheduler(max_t=options.max_epochs + 1, grace_period=grace, reduction_factor=2)
     return tune.TuneConfig(metric=METRIC, mode=MODE, search_alg=search, scheduler=scheduler, num_samples=options.num_samples)
 
 

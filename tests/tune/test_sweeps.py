@@ -102,6 +102,27 @@ def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypat
     assert "Known mechanisms in the top 10" in report.read_text()
 
 
+def test_a_split_sweep_starts_from_its_preset_and_promotes_to_the_splits_alias(prepared_root, tmp_path, bystander):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "sweeps" / "full.py"), "--split", "drug_blind", "--num-samples", "1", "--max-epochs", "1",
+         "--storage", str(tmp_path / "ray"), "--prepared", str(prepared_root)],
+        env=sweep_env(uri), capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    parents, (trial,) = runs_of(uri, "full-drug_blind")  # the preset has no gene-set path, so no interpretation
+    assert len(parents) == 1 and trial.data.tags[OUTCOME] == "completed"
+    client = MlflowClient(uri)
+    version = client.get_model_version_by_alias(MODEL_NAME, "drug_blind")
+    assert version.run_id == trial.info.run_id
+    assert f"models:/{MODEL_NAME}@drug_blind now points to version {version.version}" in done.stdout
+    assert set(client.get_registered_model(MODEL_NAME).aliases) == {"drug_blind"}  # the champion is left alone
+    preset = json.loads((REPO / "gsdrp" / "presets" / "champion-drug-blind.json").read_text())["model"]
+    for key, value in preset.items():  # the first trial is the split's preset
+        logged = trial.data.params[f"model.{key}"]
+        assert float(logged) == pytest.approx(value, rel=1e-9) if isinstance(value, float) else logged == str(value), key
+
+
 def submit(cluster, runtime_env: dict, *command: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(RAY), "job", "submit", "--address", cluster.dashboard, "--working-dir", str(REPO), "--runtime-env-json", json.dumps(runtime_env),
