@@ -155,7 +155,7 @@ def mechanism_table(runs: list[dict]) -> str:
     """One row per ``benchmarks/mechanism.py`` run: accuracy, gates, attention, and the target-pathway hits
     against both nulls, beside the two controls (docs/interpretation.md)."""
     lines = [
-        "| arm | seed | test RMSE | best epoch | mean gate | attention entropy at the best epoch (nats) | hits / 239 | random rankings: expected, p "
+        "| arm | seed | test RMSE | best epoch | mean gate | attention entropy at the best epoch (nats) | hits / mapped drugs | random rankings: expected, p "
         "| pathways shuffled: expected, p | shuffled set labels: hits, p | untrained: hits, p random / shuffled | most common set in top 10 |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -169,7 +169,7 @@ def mechanism_table(runs: list[dict]) -> str:
         e, hits = r["explain"], r["explain"]["target_pathways"]
         labels, untrained = e["controls"]["shuffled_set_labels"], e["controls"]["untrained"]
         lines.append(
-            head + f" {e['gate_stats']['mean']:.3f} | {best['train_attention_entropy']:.2f} | {hits['hits']} "
+            head + f" {e['gate_stats']['mean']:.3f} | {best['train_attention_entropy']:.2f} | {hits['hits']} / {hits['drugs_present']} "
             f"| {hits['expected_hits_by_chance']:.1f}, {hits['permutation_p_value']:.3f} "
             f"| {hits['expected_hits_pathways_shuffled']:.1f}, **{hits['pathways_shuffled_p_value']:.3f}** "
             f"| {labels['hits']}, {labels['pathways_shuffled_p_value']:.3f} "

@@ -34,11 +34,11 @@ def plan_routes(table: pd.DataFrame, trained_cells: set[str], trained_drugs: set
     ``trained_*`` are the champion's training cell lines and canonical SMILES. Rows the champion will
     reject (an empty or invalid field) stay with it, so the error comes from one place.
     """
-    cells = text_values(table["cell_line"])
-    smiles = text_values(table["smiles"]).map(lambda s: canonical_smiles(s) if s else None)
+    cells, given = text_values(table["cell_line"]), text_values(table["smiles"])
+    smiles = given.map({s: canonical_smiles(s) if s else None for s in given.unique()})  # each distinct SMILES once
     plan = pd.DataFrame({"alias": ALIAS, "route": "cell line and drug in the champion's training data"}, index=table.index)
     new_drug = smiles.notna() & ~smiles.isin(trained_drugs)
-    new_cell = (cells != "") & ~cells.isin(trained_cells) & ~new_drug
+    new_cell = smiles.notna() & (cells != "") & ~cells.isin(trained_cells) & ~new_drug
     for rows, alias, what in ((new_drug, NEW_DRUG, "a drug"), (new_cell, NEW_CELL, "a cell line")):
         if alias in registered:
             plan.loc[rows] = (alias, f"{what} the champion was not trained on")
