@@ -25,9 +25,14 @@ RUNS = {"champion-random": "sweep's best trial\n(registered, 24 epochs)", "prese
 
 def rmse_by_split(splits: list[Split], path: Path) -> Path:
     """(a) Every model's test RMSE per split: mean ± SD over seeds, each seed a small dot."""
-    fig, axes = plt.subplots(1, len(splits), figsize=(3.3 * len(splits), 6), sharey=True)
+    def label(model: str, split: Split) -> str:  # a split's own preset and ensemble share one row across panels
+        return model.replace(split.name, "<split>") if split.name != "random" else model
+
+    rows = list(dict.fromkeys(label(m, s) for s in splits for m in s.table.loc[s.table["screen"], "model"]))
+    fig, axes = plt.subplots(1, len(splits), figsize=(3.3 * len(splits), 0.3 * len(rows) + 1.5), sharey=True)
     for ax, split in zip(np.atleast_1d(axes), splits):
         table = split.table[split.table["screen"]].reset_index(drop=True)
+        table.index = [rows.index(label(m, split)) for m in table["model"]]
         seeds = {m: split.fits_of(m)["rmse"] for m in table["model"]}
         ordered = np.sort(table["rmse"].to_numpy())
         cut = next((b for a, b in zip(ordered, ordered[1:]) if b - a > GAP), np.inf)
@@ -46,7 +51,7 @@ def rmse_by_split(splits: list[Split], path: Path) -> Path:
         ax.set_title(f"{split.label} split", fontsize=10)
         ax.set_xlabel("test RMSE (ln IC50)")
         ax.grid(axis="x", alpha=0.3)
-        ax.set_yticks(range(len(table)), table["model"], fontsize=8)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.invert_yaxis()
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c) for c in COLOURS.values()]
     fig.legend(handles, list(LABELS.values()), loc="lower center", ncol=len(LABELS), fontsize=8)

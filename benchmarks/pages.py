@@ -33,7 +33,8 @@ def glance(splits: list[Split]) -> str:
     """The README's table: per split, the best GS-ChemDRP row beside the best baseline, the better in bold."""
     lines = [
         "Test RMSE (ln IC50, lower is better) with the screen covariate, mean ± SD over seeds (how many in "
-        "brackets). Baselines: the naive models, ridge, random forest, XGBoost, the MLP and matrix factorisation.",
+        "brackets). GS-ChemDRP: one model, or the average of five seeds of one (`ensemble_*_x5`). Baselines: the "
+        "naive models, ridge, random forest, XGBoost, the MLP and matrix factorisation, each at one setting.",
         "",
         "| question | split | best GS-ChemDRP | best baseline | fitted |",
         "|---|---|---|---|---|",

@@ -82,6 +82,11 @@ class CellTransform:
         values.columns = entrez[(entrez != "") & ~entrez.duplicated()]
         expression = values.reindex(columns=self.genes)
         missing = expression.isna()
+        if missing.all().all():
+            raise DataError(
+                f"--expression: none of its {profiles.shape[1]} gene columns is one of the model's {len(self.genes)} genes "
+                f"(name genes by Entrez ID or symbol, e.g. {self.genes[0]})"
+            )
         expression = expression.fillna(pd.Series(self.gene_fill, index=self.genes))
         activity = np.column_stack([expression[genes].mean(axis=1) for genes in self.sets.values()])
         activity = (activity - np.asarray(self.activity_mean)) / np.asarray(self.activity_sd)

@@ -121,3 +121,14 @@ def test_genes_a_profile_lacks_are_filled_and_named_and_a_packaged_name_is_refus
             capsys,
         )
         assert expected in out + err, (out, err)
+
+
+def test_a_profile_without_any_model_gene_is_refused_in_one_line(store_with_champion, tiny_trainer, tmp_path, capsys):
+    pd.DataFrame({"cell_line": ["MINE"], "ENSG00000141510": [1.0], "ENSG00000012048": [2.0]}).to_csv(tmp_path / "profiles.csv", index=False)
+    pd.DataFrame({"cell_line": ["MINE"], "smiles": [tiny_trainer.data.smiles[0]]}).to_csv(tmp_path / "pairs.csv", index=False)
+    code, out, err = run_cli(
+        ["predict", "--input", str(tmp_path / "pairs.csv"), "--expression", str(tmp_path / "profiles.csv"), "--output", str(tmp_path / "p.csv")],
+        capsys,
+    )
+    assert code != 0 and "none of its 2 gene columns is one of the model's 507 genes" in err
+    assert not (tmp_path / "p.csv").exists()
