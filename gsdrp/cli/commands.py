@@ -105,7 +105,6 @@ def promote(args: argparse.Namespace) -> None:
 
 def predict(args: argparse.Namespace) -> None:
     from gsdrp.data.prediction_input import read_pairs
-
     from gsdrp.data.profiles import read_profiles
 
     output = Path(args.output)

@@ -78,8 +78,8 @@ class CellTransform:
         """``profiles`` (cells x genes, as ``read_profiles`` returns) -> (features, genes filled for every cell)."""
         values = self._per_cell(profiles)
         entrez = pd.Index([c if c.isdigit() else self.symbols.get(c, "") for c in values.columns])
-        values = values.loc[:, (entrez != "") & ~entrez.duplicated()]
-        values.columns = entrez[(entrez != "") & ~entrez.duplicated()]
+        known = (entrez != "") & ~entrez.duplicated()
+        values = values.loc[:, known].set_axis(entrez[known], axis=1)
         expression = values.reindex(columns=self.genes)
         missing = expression.isna()
         if missing.all().all():
