@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,8 +94,11 @@ def test_trial_page_shows_validation_rmse_and_an_image(finished_sweep, server, p
     trial = client.search_runs([experiment], filter_string="tags.`gsdrp.outcome` = 'completed'", max_results=1)[0]
 
     page.goto(run_url(experiment, trial.info.run_id, server.url))
-    metric = page.get_by_role("row", name="val_rmse", exact=False).filter(has_text=f"{trial.data.metrics['val_rmse']:.4f}")
-    metric.first.wait_for()
+    rows = page.get_by_role("row", name="val_rmse", exact=False)
+    rows.first.wait_for()
+    # The UI prints the full float (2.712999...), which a rounded string such as "2.7130" misses: compare numbers.
+    shown = [float(number) for text in rows.all_inner_texts() for number in re.findall(r"\d+\.\d+", text)]
+    assert any(abs(number - trial.data.metrics["val_rmse"]) < 1e-3 for number in shown), shown
 
     page.goto(run_url(experiment, trial.info.run_id, server.url, tab="artifacts"))
     page.get_by_text("parity.png", exact=True).click()
