@@ -4,7 +4,8 @@
 (the deep models take the given ``TrainConfig``); ``load(folder)`` rebuilds a saved one.
 The deep models are the paper's four variants and the full model with each extension beyond the
 paper (docs/model.md, "Beyond the paper") and every shipped preset (``gsdrp/presets/*.json``); the
-ensembles average several fits of them (``gsdrp.ensemble``).
+ensembles average several fits of them (``gsdrp.ensemble``). Beside each classical baseline's untuned
+setting stands its tuned setting per split (``gsdrp/presets/baselines/*.json``), e.g. ``xgboost_tuned_cell_blind``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 from gsdrp.baselines.classical import MLPModel, RandomForestModel, RidgeModel, XGBoostModel
 from gsdrp.baselines.factorisation import FactorisationModel
 from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
-from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, replace
+from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, from_flat_dict, replace
 from gsdrp.ensemble import EnsembleConfig, EnsembleModel
 from gsdrp.predictor import DrugResponseModel, read_manifest
-from gsdrp.presets import PRESETS, preset
+from gsdrp.presets import BASELINE_PRESETS, PRESETS, baseline_preset, preset
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
 
 # name -> (model config, the TrainConfig fields it sets over the benchmark's own)
@@ -33,23 +34,42 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     **{f"gs_chemdrp_{name.replace('-', '_')}": preset(name) for name in PRESETS},
 }
 
-# name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost
+# name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost (untuned, tuned)
 ENSEMBLES: dict[str, EnsembleConfig] = {
     **{f"ensemble_{split}_x5": EnsembleConfig((f"gs_chemdrp_champion_{split}",), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
     "ensemble_xgboost_champion_cell_blind": EnsembleConfig(("xgboost", "gs_chemdrp_champion_cell_blind")),
+    **{
+        f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", f"gs_chemdrp_champion_{split}"))
+        for split in ("cell_blind", "drug_blind")
+    },
+}
+
+CLASSICAL = {"ridge": RidgeModel, "random_forest": RandomForestModel, "xgboost": XGBoostModel, "mlp": MLPModel}
+
+# name -> (classical model, its tuned config fields): xgboost-cell-blind.json is xgboost_tuned_cell_blind
+TUNED_BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
+    name.replace("-", "_tuned_", 1).replace("-", "_"): baseline_preset(name)
+    for name in BASELINE_PRESETS
 }
 
 Factory = Callable[[bool, TrainConfig], DrugResponseModel]
+
+
+def tuned_baseline(name: str, screen_covariate: bool) -> DrugResponseModel:
+    model, fields = TUNED_BASELINES[name]
+    cls = CLASSICAL[model]
+    tuned = cls(from_flat_dict(cls.config_class, fields), screen_covariate)
+    tuned.name = name
+    return tuned
+
 
 REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
     **{
         f"naive_{kind}": (NaiveModel, lambda screen, _, kind=kind: NaiveModel(NaiveConfig(kind=kind), screen))
         for kind in KINDS
     },
-    "ridge": (RidgeModel, lambda screen, _: RidgeModel(screen_covariate=screen)),
-    "random_forest": (RandomForestModel, lambda screen, _: RandomForestModel(screen_covariate=screen)),
-    "xgboost": (XGBoostModel, lambda screen, _: XGBoostModel(screen_covariate=screen)),
-    "mlp": (MLPModel, lambda screen, _: MLPModel(screen_covariate=screen)),
+    **{name: (cls, lambda screen, _, cls=cls: cls(screen_covariate=screen)) for name, cls in CLASSICAL.items()},
+    **{name: (CLASSICAL[model], lambda screen, _, name=name: tuned_baseline(name, screen)) for name, (model, _) in TUNED_BASELINES.items()},
     "matrix_factorisation": (FactorisationModel, lambda screen, _: FactorisationModel(screen_covariate=screen)),
     **{
         name: (

@@ -5,7 +5,9 @@
 sweep's epoch cap, so it trains to early stopping. ``gsdrp train --preset champion`` trains it and the
 benchmark runs it as ``gs_chemdrp_champion``. ``champion-<split>.json`` (e.g. ``champion-cell-blind``)
 is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``); the
-benchmark runs it as ``gs_chemdrp_champion_<split>``.
+benchmark runs it as ``gs_chemdrp_champion_<split>``. ``baselines/<model>-<split>.json`` (e.g.
+``xgboost-cell-blind``) is the trial that validation selected in that split's baseline sweep
+(``sweeps/baselines.py``); the benchmark runs it as ``<model>_tuned_<split>``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from gsdrp.config import ConfigError, ModelConfig, configs_from_run
 
 FOLDER = Path(__file__).parent
 PRESETS = tuple(sorted(path.stem for path in FOLDER.glob("*.json")))
+BASELINE_FOLDER = FOLDER / "baselines"
+BASELINE_PRESETS = tuple(sorted(path.stem for path in BASELINE_FOLDER.glob("*.json")))
 
 
 def preset_path(name: str) -> Path:
@@ -31,3 +35,9 @@ def preset(name: str) -> tuple[ModelConfig, dict[str, Any]]:
     values = json.loads(preset_path(name).read_text())
     _, model, _ = configs_from_run(values)  # checks every field name and type
     return model, values.get("train", {})
+
+
+def baseline_preset(name: str) -> tuple[str, dict[str, Any]]:
+    """A tuned baseline: the zoo model it sets (``xgboost``, ``random_forest``, ``mlp``) and its config fields."""
+    values = dict(json.loads((BASELINE_FOLDER / f"{name}.json").read_text())["baseline"])
+    return values.pop("model"), values
