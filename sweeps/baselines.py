@@ -1,12 +1,17 @@
 """Tuned baselines: XGBoost, the random forest or the MLP searched through the same runner, trainable
-interface and MLflow tracking as the GS-ChemDRP sweeps, on any split, starting from the benchmark's
-untuned setting. Their best trials are the rivals the GS-ChemDRP sweeps must beat.
+interface and MLflow tracking as the GS-ChemDRP sweeps, on any split, starting from the split's shipped
+tuned setting (``gsdrp/presets/baselines/``) or else the benchmark's untuned one. Their best trials are
+the rivals the GS-ChemDRP sweeps must beat; ``--num-samples 1`` fits and registers the shipped setting alone.
 
     python sweeps/baselines.py --model xgboost --split cell_blind [--num-samples 12] [--resume]
 
 ``--model`` is xgboost (default), random_forest or mlp; every other flag is a sweep flag.
 
-The MLflow experiment is ``baselines-<model>-<split>`` unless ``--name`` says otherwise.
+The MLflow experiment is ``baselines-<model>-<split>`` unless ``--name`` says otherwise. Each completed
+trial logs its fitted model as a pyfunc, as GS-ChemDRP trials do. On a blind split the best trial is
+registered and takes the split's alias (``models:/gsdrp@cell_blind`` ...) if it beats the model there on
+validation RMSE, so ``gsdrp predict`` answers that question with whichever model validation prefers; the
+random split's ``@champion`` stays a GS-ChemDRP model.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from dataclasses import replace
 from ray import tune
 
 from gsdrp.config import to_flat_dict
+from gsdrp.presets import BASELINE_PRESETS, baseline_preset
+from gsdrp.tracking.lookup import TrackingError
+from gsdrp.tracking.registry import MODEL_NAME
+from gsdrp.tracking.routing import SPLIT_ALIASES, promote_to_split
 from gsdrp.tune.baseline_trainable import MODEL_KEY, PREFIX, train_baseline_trial
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
@@ -46,10 +55,15 @@ SPACES = {
 }
 
 
-def untuned_point(model: str) -> dict:
-    """The benchmark's untuned setting of ``model``, as values of its searched dimensions."""
-    defaults = to_flat_dict(REGISTRY[model][0].config_class(), PREFIX)
-    return {key: defaults[key] for key in SPACES[model]}
+def start_point(model: str, split: str) -> dict:
+    """The first trial, as values of the searched dimensions: the split's tuned setting of ``model`` where
+    one ships (``gsdrp/presets/baselines/``), else the benchmark's untuned setting."""
+    preset_name = f"{model}-{split.replace('_', '-')}"
+    if preset_name in BASELINE_PRESETS:
+        values = to_flat_dict(REGISTRY[model][0].config_class(**baseline_preset(preset_name)[1]), PREFIX)
+    else:
+        values = to_flat_dict(REGISTRY[model][0].config_class(), PREFIX)
+    return {key: values[key] for key in SPACES[model]}
 
 
 def main(argv: list[str] | None = None):
@@ -61,7 +75,13 @@ def main(argv: list[str] | None = None):
     if options.name == "baselines":
         options = replace(options, name=f"baselines-{known.model}-{options.split}")
     space = {MODEL_KEY: known.model, **SPACES[known.model]}
-    return run_sweep(space, options, points_to_evaluate=[untuned_point(known.model)], trainable=train_baseline_trial)
+    results = run_sweep(space, options, points_to_evaluate=[start_point(known.model, options.split)], trainable=train_baseline_trial)
+    if options.split != "random":
+        try:
+            print(promote_to_split(options.name, options.split))
+        except TrackingError as exc:
+            raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{SPLIT_ALIASES[options.split]}: {exc}") from None
+    return results
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ from dataclasses import replace
 
 from gsdrp.presets import PRESETS
 from gsdrp.tracking.lookup import TrackingError
-from gsdrp.tracking.registry import MODEL_NAME, promote
-from gsdrp.tracking.routing import SPLIT_ALIASES
+from gsdrp.tracking.registry import MODEL_NAME
+from gsdrp.tracking.routing import SPLIT_ALIASES, promote_to_split
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import ARCHITECTURE, BLIND, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION, preset_point
@@ -43,13 +43,10 @@ def main(argv: list[str] | None = None):
     start = "champion" if options.split == "random" else f"champion-{options.split.replace('_', '-')}"
     points = [preset_point(start, space)] if start in PRESETS else None
     results = run_sweep(space, options, points_to_evaluate=points)
-    alias = SPLIT_ALIASES[options.split]
     try:
-        promotion = promote(options.name, alias=alias)
+        print(promote_to_split(options.name, options.split))
     except TrackingError as exc:
-        raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{alias}: {exc}") from None
-    state = "now points to" if promotion.promoted or promotion.already_champion else "stays; this sweep's best is"
-    print(f"models:/{MODEL_NAME}@{alias} {state} version {promotion.version} (validation RMSE {promotion.val_rmse:.3f})")
+        raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{SPLIT_ALIASES[options.split]}: {exc}") from None
     return results
 
 

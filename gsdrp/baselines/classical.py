@@ -23,11 +23,9 @@ from gsdrp.predictor import DrugResponseModel, FitReport
 STATE = "estimator.joblib"
 
 
-def features(data: Dataset, rows: np.ndarray, fingerprints: np.ndarray, screen: bool) -> np.ndarray:
-    parts = [data.expression[data.cell_idx[rows]], fingerprints[data.drug_idx[rows]]]
-    if screen:
-        parts.append(data.gdsc2[rows, None])
-    return np.hstack(parts)
+def features(expression: np.ndarray, fingerprints: np.ndarray, gdsc2: np.ndarray | None) -> np.ndarray:
+    """One row per pair: its cell's expression, its drug's fingerprint and, if given, its GDSC2 share."""
+    return np.hstack([expression, fingerprints] + ([gdsc2[:, None]] if gdsc2 is not None else []))
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,13 @@ class MLPConfig:
 class ClassicalModel(DrugResponseModel):
     """Shared featurisation, saving and prediction; subclasses build the estimator and fit it."""
 
+    def _x(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
+        gdsc2 = data.gdsc2[rows] if self.screen_covariate else None
+        return features(data.expression[data.cell_idx[rows]], self.fingerprints[data.drug_idx[rows]], gdsc2)
+
     def _xy(self, data: Dataset, part: str) -> tuple[np.ndarray, np.ndarray]:
         rows = data.rows(part)
-        return features(data, rows, self.fingerprints, self.screen_covariate), data.y[rows]
+        return self._x(data, rows), data.y[rows]
 
     def fit(self, data: Dataset, seed: int = 0) -> FitReport:
         self.fingerprints = morgan_fingerprints(data.smiles)
@@ -84,11 +86,14 @@ class ClassicalModel(DrugResponseModel):
         """Fit ``self.estimator``; return its budget (trees, epochs)."""
 
     def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
-        out = [
-            self.estimator.predict(features(data, chunk, self.fingerprints, self.screen_covariate))
-            for chunk in np.array_split(rows, max(1, len(rows) // 50_000))
-        ]
+        out = [self.estimator.predict(self._x(data, chunk)) for chunk in np.array_split(rows, max(1, len(rows) // 50_000))]
         return np.concatenate(out).astype(np.float32)
+
+    def predict_features(self, expression: np.ndarray, fingerprints: np.ndarray, gdsc2: np.ndarray) -> np.ndarray:
+        """Predictions for pairs outside any dataset (a registered model's input), one row each: the cell's
+        expression, the drug's Morgan fingerprint (``morgan_fingerprints``) and the GDSC2 share."""
+        x = features(expression, fingerprints, gdsc2 if self.screen_covariate else None)
+        return self.estimator.predict(x).astype(np.float32)
 
     def save_state(self, folder: Path) -> None:
         joblib.dump({"estimator": self.estimator, "fingerprints": self.fingerprints}, folder / STATE)

@@ -1,7 +1,8 @@
-"""The trained model as an MLflow pyfunc: a table of (cell_line, smiles[, screen]) -> predicted ln IC50.
+"""A trained model as an MLflow pyfunc: a table of (cell_line, smiles[, screen]) -> predicted ln IC50.
 
-Artifacts: the checkpoint and the cell lines' features (standardised gene-set activities and, as
-``gene:<symbol>`` columns, expression). The drug encoder
+Artifacts: the model (a GS-ChemDRP checkpoint, or a classical baseline's saved folder), the cell
+lines' features (standardised gene-set activities and, as ``gene:<Entrez ID>`` columns, expression)
+and the transform that turns a user's expression profile into them. The drug encoder
 is resolved by name at load time (``$GSDRP_MODELS``, ``../shared/models``, or the Hugging Face
 hub); a frozen encoder's drug vectors come from the embedding cache, so the encoder loads only
 for SMILES never embedded before. Rows with an unknown cell line or an invalid SMILES get
@@ -13,6 +14,7 @@ features alone otherwise; a ``path`` column says which.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
@@ -21,6 +23,8 @@ import pandas as pd
 import torch
 
 import gsdrp
+from gsdrp import zoo
+from gsdrp.baselines.classical import ClassicalModel
 from gsdrp.data.dataset import Dataset
 from gsdrp.data.drugs import standardise_smiles
 from gsdrp.data.fingerprints import morgan_fingerprints
@@ -37,43 +41,70 @@ DEFAULT_SCREEN = "GDSC2"
 FORWARD_BATCH = 32768
 
 
-def predict_pairs(
-    model: GSChemDRP, encoder_name: str, cells: pd.DataFrame, table: pd.DataFrame,
-    identity_cells: dict[str, int] | None = None, identity_drugs: dict[str, int] | None = None,
-) -> pd.DataFrame:
-    """The table plus ``prediction`` and ``error``: ``cell_line``, ``smiles``, optional ``screen`` (blank: GDSC2).
+@dataclass
+class CheckedPairs:
+    """An input table read and checked, per row: cell line (as text), canonical SMILES (None if invalid or
+    empty), GDSC2 share (NaN for an unknown screen) and error (None if the row can be predicted)."""
 
-    ``cells`` is ``cell_features``' table; ``identity_*`` map names and canonical SMILES to identity
-    indices (from the checkpoint) for models with identity embeddings.
+    table: pd.DataFrame
+    cells: pd.Series
+    smiles: pd.Series
+    screen_share: pd.Series
+    errors: list[str | None]
+
+    @property
+    def valid(self) -> np.ndarray:
+        return np.array([e is None for e in self.errors], dtype=bool)
+
+    def answered(self, valid_predictions: np.ndarray) -> pd.DataFrame:
+        """The table plus ``prediction`` (NaN where the row is invalid) and ``error``."""
+        prediction = np.full(len(self.errors), np.nan, dtype=np.float32)
+        prediction[self.valid] = valid_predictions
+        return self.table.assign(prediction=prediction, error=self.errors)
+
+
+def check_pairs(table: pd.DataFrame, known_cells: set[str]) -> CheckedPairs:
+    """Read ``cell_line``, ``smiles`` and optional ``screen`` (blank: GDSC2) of each row; a row with an unknown
+    cell line, an invalid SMILES or an unknown screen gets its error instead of a prediction.
 
     Identifiers are compared as text, so a cell line named ``5637`` matches whether it came in as a
-    number or a string. Each distinct SMILES is standardised and embedded once.
+    number or a string. Each distinct SMILES is standardised once.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
-    out = table.copy()
-    names, smiles = text_values(out["cell_line"]), text_values(out["smiles"])
-    screens = text_values(out["screen"]).replace("", DEFAULT_SCREEN) if "screen" in out else pd.Series(DEFAULT_SCREEN, index=out.index)
+    names, smiles = text_values(table["cell_line"]), text_values(table["smiles"])
+    screens = text_values(table["screen"]).replace("", DEFAULT_SCREEN) if "screen" in table else pd.Series(DEFAULT_SCREEN, index=table.index)
     canonical = {s: canonical_smiles(s) for s in smiles.unique() if s}
-    known_cells = set(cells.index)
     errors = [
         _row_problem(cell, smile, screen, known_cells, canonical)
         for cell, smile, screen in zip(names, smiles, screens, strict=True)
     ]
-    valid = np.array([e is None for e in errors], dtype=bool)
-    prediction = np.full(len(out), np.nan, dtype=np.float32)
+    return CheckedPairs(table.copy(), names, smiles.map(canonical), screens.map(SCREEN_SHARE), errors)
+
+
+def predict_pairs(
+    model: GSChemDRP, encoder_name: str, cells: pd.DataFrame, table: pd.DataFrame,
+    identity_cells: dict[str, int] | None = None, identity_drugs: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """The table (``check_pairs``) plus ``prediction`` and ``error``, predicted by a GS-ChemDRP network.
+
+    ``cells`` is ``cell_features``' table; ``identity_*`` map names and canonical SMILES to identity
+    indices (from the checkpoint) for models with identity embeddings. Each distinct SMILES is embedded once.
+    """
+    pairs = check_pairs(table, set(cells.index))
+    valid = pairs.valid
     identities = (identity_cells or {}, identity_drugs or {})
+    predicted = np.empty(0, dtype=np.float32)
     if valid.any():
-        prediction[valid] = _forward(
-            model, encoder_name, cells, names[valid].to_numpy(), smiles[valid].map(canonical).to_numpy(),
-            screens[valid].map(SCREEN_SHARE).to_numpy(np.float32), identities,
+        predicted = _forward(
+            model, encoder_name, cells, pairs.cells[valid].to_numpy(), pairs.smiles[valid].to_numpy(),
+            pairs.screen_share[valid].to_numpy(np.float32), identities,
         )
-    out["prediction"] = prediction
-    out["error"] = errors
+    out = pairs.answered(predicted)
     if model.config.identity:
-        cell_known = names.isin(list(identities[0])).to_numpy() & valid
-        drug_known = smiles.map(canonical).isin(list(identities[1])).to_numpy() & valid
+        cell_known = pairs.cells.isin(list(identities[0])).to_numpy() & valid
+        drug_known = pairs.smiles.isin(list(identities[1])).to_numpy() & valid
         out["path"] = np.select(
             [~valid, cell_known & drug_known, cell_known, drug_known],
             ["", "cell+drug identity", "cell identity", "drug identity"], "features only",
@@ -146,9 +177,11 @@ def _forward(model, encoder_name, features, cells, smiles, screen_share, identit
     return prediction
 
 
-class GSChemDRPModel(mlflow.pyfunc.PythonModel):
-    def load_context(self, context) -> None:
-        self.model, self.state = load_checkpoint(Path(context.artifacts["checkpoint"]))
+class CellFeaturesModel(mlflow.pyfunc.PythonModel):
+    """What every registered gsdrp model shares: the cell lines it knows (``cell_features``' table), and
+    the transform that turns a user's expression profile into the same features."""
+
+    def load_cells(self, context) -> None:
         self.cells = pd.read_parquet(context.artifacts["cells"])
         transform = context.artifacts.get("cell_transform")
         self.transform = CellTransform.load(Path(transform)) if transform else None
@@ -165,12 +198,41 @@ class GSChemDRPModel(mlflow.pyfunc.PythonModel):
         self.cells = pd.concat([self.cells, features[self.cells.columns]])
         return filled
 
+
+class GSChemDRPModel(CellFeaturesModel):
+    """A GS-ChemDRP network (its checkpoint) behind the pyfunc interface (``predict_pairs``)."""
+
+    def load_context(self, context) -> None:
+        self.model, self.state = load_checkpoint(Path(context.artifacts["checkpoint"]))
+        self.load_cells(context)
+
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         state = self.state
         return predict_pairs(
             self.model, state["model_config"]["encoder"], self.cells, model_input,
             state["identity_cells"], state["identity_drugs"],
         )
+
+
+class ClassicalPyfunc(CellFeaturesModel):
+    """A classical baseline (``gsdrp.baselines.classical``: XGBoost, random forest, ridge, MLP) behind the same
+    input and output as ``GSChemDRPModel``: expression of the cell line, Morgan fingerprint of the SMILES."""
+
+    def load_context(self, context) -> None:
+        self.model = zoo.load(Path(context.artifacts["model"]))
+        self.load_cells(context)
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        pairs = check_pairs(model_input, set(self.cells.index))
+        valid = pairs.valid
+        if not valid.any():
+            return pairs.answered(np.empty(0, dtype=np.float32))
+        genes = self.cells.loc[:, self.cells.columns.str.startswith(GENE_PREFIX)]
+        unique_smiles, drug_of_pair = np.unique(pairs.smiles[valid].to_numpy(), return_inverse=True)
+        return pairs.answered(self.model.predict_features(
+            genes.loc[pairs.cells[valid]].to_numpy(np.float32), morgan_fingerprints(list(unique_smiles))[drug_of_pair],
+            pairs.screen_share[valid].to_numpy(np.float32),
+        ))
 
 
 def cell_features(data: Dataset) -> pd.DataFrame:
@@ -180,15 +242,27 @@ def cell_features(data: Dataset) -> pd.DataFrame:
 
 
 def log_pyfunc(checkpoint: Path, data: Dataset, name: str = "model"):
-    """Log the model trained on ``data`` (with the gsdrp package as code) to the active run; returns the ModelInfo."""
+    """Log the GS-ChemDRP network trained on ``data`` to the active run; returns the ModelInfo."""
+    return _log(GSChemDRPModel(), {"checkpoint": checkpoint}, data, name, ["torch", "transformers"])
+
+
+def log_classical_pyfunc(model: ClassicalModel, data: Dataset, name: str = "model"):
+    """Log a classical baseline fitted on ``data`` to the active run; returns the ModelInfo."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = model.save(Path(tmp) / "model")
+        return _log(ClassicalPyfunc(), {"model": folder}, data, name, ["scikit-learn", "xgboost", "joblib"])
+
+
+def _log(python_model: CellFeaturesModel, model_artifacts: dict[str, Path], data: Dataset, name: str, requirements: list[str]):
+    """Log ``python_model`` with its artifacts, the cells' features and transform, and the gsdrp package as code."""
     with tempfile.TemporaryDirectory() as tmp:
         cells_file, transform_file = Path(tmp) / "cells.parquet", Path(tmp) / "cell_transform.json"
         cell_features(data).to_parquet(cells_file)
         CellTransform.of(data).save(transform_file)
         return mlflow.pyfunc.log_model(
             name=name,
-            python_model=GSChemDRPModel(),
-            artifacts={"checkpoint": str(checkpoint), "cells": str(cells_file), "cell_transform": str(transform_file)},
+            python_model=python_model,
+            artifacts={**{k: str(v) for k, v in model_artifacts.items()}, "cells": str(cells_file), "cell_transform": str(transform_file)},
             code_paths=[str(Path(gsdrp.__file__).parent)],
-            pip_requirements=["torch", "transformers", "rdkit", "pandas", "pyarrow", "numpy", "mlflow"],
+            pip_requirements=[*requirements, "rdkit", "pandas", "pyarrow", "numpy", "mlflow"],
         )

@@ -15,10 +15,20 @@ from mlflow.exceptions import MlflowException
 
 from gsdrp.tracking.lookup import existing_store
 from gsdrp.tracking.pyfunc import canonical_smiles, text_values
-from gsdrp.tracking.registry import ALIAS, MODEL_NAME, load_model
+from gsdrp.tracking.registry import ALIAS, MODEL_NAME, load_model, promote
 
 SPLIT_ALIASES = {"random": ALIAS, "cell_blind": "cell_blind", "tissue_blind": "tissue_blind", "drug_blind": "drug_blind"}
 NEW_DRUG, NEW_CELL = SPLIT_ALIASES["drug_blind"], SPLIT_ALIASES["cell_blind"]
+
+
+def promote_to_split(experiment: str, split: str) -> str:
+    """Register the sweep's best trial and move the split's alias to it if it beats the alias's current
+    model on validation RMSE (GS-ChemDRP or tuned baseline alike); returns what happened, in one line.
+    A ``TrackingError`` says why nothing could be promoted."""
+    alias = SPLIT_ALIASES[split]
+    promotion = promote(experiment, alias=alias)
+    state = "now points to" if promotion.promoted or promotion.already_champion else "stays; this sweep's best is"
+    return f"models:/{MODEL_NAME}@{alias} {state} version {promotion.version} (validation RMSE {promotion.val_rmse:.3f})"
 
 
 def registered_aliases(model_name: str = MODEL_NAME) -> set[str]:

@@ -5,7 +5,8 @@ the GS-ChemDRP trials.
 A trial's config names the model (``baseline.model``, a name in ``gsdrp.zoo``) and sets fields of its
 typed hyperparameter config as ``baseline.<field>``; ``train.split``, ``train.seed`` and
 ``model.screen_covariate`` mean what they mean for GS-ChemDRP. The model fits once (XGBoost and the
-MLP stop early on the validation rows) and the trial reports validation RMSE once.
+MLP stop early on the validation rows), logs it as a pyfunc (``gsdrp.tracking.pyfunc``) and the trial
+reports validation RMSE once.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from typing import Any
 import mlflow
 from ray import tune
 
+from gsdrp.baselines.classical import ClassicalModel
 from gsdrp.config import ModelConfig, TrainConfig, from_flat_dict
 from gsdrp.data.dataset import Dataset
 from gsdrp.metrics import regression_metrics
 from gsdrp.predictor import DrugResponseModel
+from gsdrp.tracking.pyfunc import log_classical_pyfunc
+from gsdrp.tracking.store import MODEL_URI
 from gsdrp.tune.trial_run import trial_run
 from gsdrp.zoo import REGISTRY
 
@@ -61,4 +65,6 @@ def train_baseline_trial(config: dict, datasets: dict[str, Dataset], sweep: dict
         mlflow.log_metrics({f"budget_{k}": float(v) for k, v in report.budget.items()})
         mlflow.log_metric("val_rmse", scores["val_rmse"], step=1)
         mlflow.log_metrics({f"final_{name}": value for name, value in scores.items()})
+        if isinstance(model, ClassicalModel):
+            mlflow.set_tag(MODEL_URI, log_classical_pyfunc(model, data).model_uri)
         tune.report({"epoch": 1, "val_rmse": scores["val_rmse"]})

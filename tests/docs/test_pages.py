@@ -28,3 +28,13 @@ def test_the_readme_stays_a_front_door():
     assert len(text.splitlines()) <= 250
     assert text.index("make sweep") < text.index("make test") < 400  # the two commands open it
     assert text.count("<!-- make-sweep-output -->") == 1 and text.count("<!-- /make-sweep-output -->") == 1
+
+
+def test_the_readme_shows_what_the_main_job_prints_from_the_committed_tables():
+    """The closing lines of `make sweep` in the README are what the current code prints from today's tables."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("champion_sweep", ROOT / "sweeps" / "champion.py")
+    sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep)
+    assert sweep.preset_beside_baselines() in README.read_text()

@@ -1,5 +1,6 @@
 """A baseline sweep through the same runner and tracking as GS-ChemDRP: ridge, whose fit is exact, so the
-trial at the benchmark's setting must reproduce the committed benchmark row."""
+trial at the benchmark's setting must reproduce the committed benchmark row, and the model it logged
+must predict the test pairs as the trial scored them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import subprocess
 import sys
 import textwrap
 
+import mlflow
+import numpy as np
+import pandas as pd
 import pytest
 
 from .conftest import REPO, sweep_env
@@ -30,7 +34,7 @@ RIDGE_SWEEP = textwrap.dedent(
 )
 
 
-def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(prepared_root, tmp_path):
+def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(prepared_root, real_data, tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     done = subprocess.run(
         [sys.executable, "-c", RIDGE_SWEEP, str(tmp_path / "ray"), str(prepared_root)],
@@ -46,3 +50,19 @@ def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(p
     table = json.loads((REPO / "benchmarks" / "results" / "random" / "table.json").read_text())
     committed = next(r["rmse"] for r in table if r["model"] == "ridge" and r["screen"])
     assert start.data.metrics["final_test_rmse"] == pytest.approx(committed, abs=1e-3)
+
+    # the logged model, given the test pairs as a user gives them (those measured in one screen, which a
+    # user can name), scores what the trial scored on them
+    data = real_data
+    test = data.rows("test")
+    test = test[np.isin(data.gdsc2[test], (0.0, 1.0))]
+    pairs = pd.DataFrame({
+        "cell_line": [data.cells[c] for c in data.cell_idx[test]], "smiles": [data.smiles[d] for d in data.drug_idx[test]],
+        "screen": np.where(data.gdsc2[test] == 1, "GDSC2", "GDSC1"),
+    })
+    mlflow.set_tracking_uri(uri)
+    predicted = mlflow.pyfunc.load_model(start.data.tags["gsdrp.model_uri"]).predict(pairs)
+    assert predicted["error"].isna().all()
+    rmse = float(np.sqrt(np.mean((predicted["prediction"].to_numpy() - data.y[test]) ** 2)))
+    print('GAP', rmse, start.data.metrics['final_test_rmse'])
+    assert rmse == pytest.approx(start.data.metrics["final_test_rmse"], abs=0.05)
