@@ -34,7 +34,7 @@ RIDGE_SWEEP = textwrap.dedent(
 )
 
 
-def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(prepared_root, real_data, tmp_path):
+def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(prepared_root, real_data, tmp_path, monkeypatch):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     done = subprocess.run(
         [sys.executable, "-c", RIDGE_SWEEP, str(tmp_path / "ray"), str(prepared_root)],
@@ -59,6 +59,7 @@ def test_a_ridge_sweep_is_tracked_and_its_start_point_reproduces_the_benchmark(p
         "cell_line": [data.cells[c] for c in data.cell_idx[test]], "smiles": [data.smiles[d] for d in data.drug_idx[test]],
         "screen": np.where(data.gdsc2[test] == 1, "GDSC2", "GDSC1"),
     })
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)  # mlflow.set_tracking_uri writes it too: restored after the test
     mlflow.set_tracking_uri(uri)
     predicted = mlflow.pyfunc.load_model(start.data.tags["gsdrp.model_uri"]).predict(pairs)
     assert predicted["error"].isna().all()
