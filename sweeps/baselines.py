@@ -25,8 +25,7 @@ from ray import tune
 from gsdrp.config import to_flat_dict
 from gsdrp.presets import BASELINE_PRESETS, baseline_preset
 from gsdrp.tracking.lookup import TrackingError
-from gsdrp.tracking.registry import MODEL_NAME
-from gsdrp.tracking.routing import SPLIT_ALIASES, promote_to_split
+from gsdrp.tracking.routing import promote_to_split
 from gsdrp.tune.baseline_trainable import MODEL_KEY, PREFIX, train_baseline_trial
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
@@ -59,10 +58,8 @@ def start_point(model: str, split: str) -> dict:
     """The first trial, as values of the searched dimensions: the split's tuned setting of ``model`` where
     one ships (``gsdrp/presets/baselines/``), else the benchmark's untuned setting."""
     preset_name = f"{model}-{split.replace('_', '-')}"
-    if preset_name in BASELINE_PRESETS:
-        values = to_flat_dict(REGISTRY[model][0].config_class(**baseline_preset(preset_name)[1]), PREFIX)
-    else:
-        values = to_flat_dict(REGISTRY[model][0].config_class(), PREFIX)
+    tuned = baseline_preset(preset_name)[1] if preset_name in BASELINE_PRESETS else {}
+    values = to_flat_dict(REGISTRY[model][0].config_class(**tuned), PREFIX)
     return {key: values[key] for key in SPACES[model]}
 
 
@@ -80,7 +77,7 @@ def main(argv: list[str] | None = None):
         try:
             print(promote_to_split(options.name, options.split))
         except TrackingError as exc:
-            raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{SPLIT_ALIASES[options.split]}: {exc}") from None
+            raise SystemExit(str(exc)) from None
     return results
 
 

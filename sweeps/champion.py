@@ -30,6 +30,7 @@ from gsdrp.tracking.ui import ui_instructions
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import preset_point
+from gsdrp.zoo import TUNED_BASELINES
 
 PRESET = "champion"
 BASELINE_SWEEPS = ("xgboost", "random_forest", "mlp")  # the models sweeps/baselines.py fits and registers
@@ -58,7 +59,7 @@ def preset_beside_baselines() -> str:
         rivals = table[~table["model"].str.startswith(("gs_chemdrp_", "ensemble_"))]  # the baselines, tuned or not
         best = rivals.loc[rivals["rmse"].idxmin()]
         alias = SPLIT_ALIASES[split]
-        baseline = best["model"].split("_tuned_")[0]  # xgboost_tuned_cell_blind is XGBoost at that split's setting
+        baseline = TUNED_BASELINES.get(best["model"], (best["model"],))[0]  # xgboost_tuned_cell_blind is xgboost
         if preset_row["rmse"] < best["rmse"]:
             use = f"models:/{MODEL_NAME}@{alias}" + (
                 f" (this sweep's short-budget version; gsdrp train --preset {name} trains it to early stopping)"

@@ -23,8 +23,7 @@ from dataclasses import replace
 
 from gsdrp.presets import PRESETS
 from gsdrp.tracking.lookup import TrackingError
-from gsdrp.tracking.registry import MODEL_NAME
-from gsdrp.tracking.routing import SPLIT_ALIASES, promote_to_split
+from gsdrp.tracking.routing import promote_to_split
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import ARCHITECTURE, BLIND, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION, preset_point
@@ -46,7 +45,7 @@ def main(argv: list[str] | None = None):
     try:
         print(promote_to_split(options.name, options.split))
     except TrackingError as exc:
-        raise SystemExit(f"nothing promoted to models:/{MODEL_NAME}@{SPLIT_ALIASES[options.split]}: {exc}") from None
+        raise SystemExit(str(exc)) from None
     return results
 
 

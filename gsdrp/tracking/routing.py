@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from gsdrp.tracking.lookup import existing_store
+from gsdrp.tracking.lookup import TrackingError, existing_store
 from gsdrp.tracking.pyfunc import canonical_smiles, text_values
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, load_model, promote
 
@@ -26,7 +26,10 @@ def promote_to_split(experiment: str, split: str) -> str:
     model on validation RMSE (GS-ChemDRP or tuned baseline alike); returns what happened, in one line.
     A ``TrackingError`` says why nothing could be promoted."""
     alias = SPLIT_ALIASES[split]
-    promotion = promote(experiment, alias=alias)
+    try:
+        promotion = promote(experiment, alias=alias)
+    except TrackingError as exc:
+        raise TrackingError(f"nothing promoted to models:/{MODEL_NAME}@{alias}: {exc}") from None
     state = "now points to" if promotion.promoted or promotion.already_champion else "stays; this sweep's best is"
     return f"models:/{MODEL_NAME}@{alias} {state} version {promotion.version} (validation RMSE {promotion.val_rmse:.3f})"
 

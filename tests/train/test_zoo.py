@@ -9,7 +9,7 @@ import pytest
 
 from gsdrp.config import TrainConfig
 from gsdrp.metrics import rmse
-from gsdrp.zoo import MODELS, build, load
+from gsdrp.zoo import MODELS, TUNED_BASELINES, build, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)
 QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}, "ensemble_cell_blind_x5": {"seeds": 2}}
@@ -29,7 +29,7 @@ def small_data(real_data):
 @pytest.mark.parametrize("name", MODELS)
 def test_every_model_fits_predicts_and_round_trips(name, small_data, tmp_path):
     model = build(name, screen_covariate=True, train_config=QUICK_DEEP)
-    quick = QUICK.get(name, QUICK.get(name.split("_tuned_")[0], {}))  # a tuned baseline as its untuned model
+    quick = QUICK.get(name, QUICK.get(TUNED_BASELINES.get(name, (name,))[0], {}))  # a tuned baseline as its untuned model
     model.config = dataclasses.replace(model.config, **quick)  # small budgets keep the test quick
     assert model.name == name
     report = model.fit(small_data, seed=0)
