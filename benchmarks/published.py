@@ -117,3 +117,10 @@ def mechanism_runs(split: str = "cell_blind") -> list[dict]:
 def fold_selection_records() -> list[dict]:
     """``benchmarks/fold_selection.py``'s committed comparisons, one per sweep."""
     return [json.loads(path.read_text()) for path in sorted((RESULTS / "fold_selection").glob("*.json"))]
+
+
+def screen_effect_records() -> list[dict]:
+    """``benchmarks/screen_effect.py``'s choices, one per preset, by split."""
+    order = list(SPLITS)
+    records = [json.loads(path.read_text()) for path in (RESULTS / "screen_effect").glob("*.json")]
+    return sorted(records, key=lambda r: order.index(r["split"]))

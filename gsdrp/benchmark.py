@@ -43,7 +43,7 @@ METRICS = ("rmse", "pcc", "spearman", "r2", "mean_drug_pcc", "pcc_vs_mean_effect
 # else, they make new settings.
 LATER_FIELDS = {
     **{f"model.{name}": getattr(ModelConfig(), name) for name in (
-        "gate_prior", "alpha_warmup_epochs", "cell_path", "token_dropout", "attention_temperature")},
+        "gate_prior", "alpha_warmup_epochs", "cell_path", "token_dropout", "attention_temperature", "screen_effect")},
     "train.schedule": TrainConfig().schedule,
 }
 
@@ -175,7 +175,8 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
         lines += ["", f"**{'with' if screen else 'without'} the screen covariate**", "", *metric_table(part)]
     lines += ["", "**Settings of each row** (hyperparameters; training budget used, mean over fits)", ""]
     for name, fits in results.groupby("model", sort=False):
-        settings = ", ".join(f"{k}={v}" for k, v in fits["hyperparameters"].iloc[0].items() if k != "screen_covariate")
+        shown = {k: v for k, v in fits["hyperparameters"].iloc[0].items() if k not in ("screen_covariate", "member_settings")}
+        settings = ", ".join(f"{k}={v}" for k, v in shown.items())
         budget = pd.DataFrame(list(fits["budget"])).mean(numeric_only=True)
         used = ", ".join(f"{k} {v:,.0f}" for k, v in budget.items())
         lines.append(f"- `{name}`: {settings}" + (f"; used: {used}" if used else ""))

@@ -22,6 +22,7 @@ SCHEDULES = ("plateau", "cosine")
 VARIANTS = ("baseline", "contrastive", "gating", "full")
 CELL_INPUTS = ("sets", "genes", "both")
 CELL_PATHS = ("mlp", "tokens")
+SCREEN_EFFECTS = ("global", "drug", "pair")
 
 C = TypeVar("C")
 
@@ -85,6 +86,10 @@ class ModelConfig:
     dropout: float = field(default=0.1, metadata={"help": "dropout probability, in [0, 1)"})
     residual_gate: bool = field(default=False, metadata={"help": "gated tokens h + s*h instead of s*h"})
     screen_covariate: bool = field(default=True, metadata={"help": "learn a GDSC2-vs-GDSC1 offset"})
+    screen_effect: Literal["global", "drug", "pair"] = field(
+        default="global",
+        metadata={"help": "with the screen covariate, what the GDSC2 offset depends on: nothing (one number), the drug (a linear map of z_d), or the drug and the cell line (a second output of the head)"},
+    )
     cell_input: Literal["sets", "genes", "both"] = field(
         default="sets", metadata={"help": "what the cell MLP c reads: gene-set activities (paper), expression genes, or both"}
     )
@@ -135,6 +140,7 @@ class ModelConfig:
         _check_range("gate_prior", self.gate_prior)
         _check_range("alpha_warmup_epochs", self.alpha_warmup_epochs, minimum=0)
         _check_choice("cell_path", self.cell_path, CELL_PATHS)
+        _check_choice("screen_effect", self.screen_effect, SCREEN_EFFECTS)
         _check_range("token_dropout", self.token_dropout, minimum=0, below=1)
         _check_range("attention_temperature", self.attention_temperature, above=0)
         if self.cell_path == "tokens" and (self.bilinear or self.identity or not self.uses_gene_sets):

@@ -44,6 +44,18 @@ class EnsembleModel(DrugResponseModel):
     def flat_config(self) -> dict[str, Any]:
         return {"members": ",".join(self.config.members), "seeds": self.config.seeds}
 
+    def hyperparameters(self) -> dict[str, Any]:
+        """Also every member's own settings (of its fits once fitted or loaded), so an ensemble over a
+        preset that changed is a new setting."""
+        from gsdrp import zoo
+
+        seeds = self.config.seeds
+        members = {
+            m: (self.fits[i * seeds] if self.fits else zoo.build(m, self.screen_covariate, self.train_config)).hyperparameters()
+            for i, m in enumerate(self.config.members)
+        }
+        return {**super().hyperparameters(), "member_settings": members}
+
     @classmethod
     def config_from_flat(cls, values: dict[str, Any]) -> EnsembleConfig:
         return EnsembleConfig(tuple(str(values["members"]).split(",")), int(values["seeds"]))

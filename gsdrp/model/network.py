@@ -6,7 +6,9 @@
 
 ``contrastive`` and ``full`` add the SupCon loss (see ``losses``). z_d is the encoder's first-token
 state passed through a trainable linear adapter (so SupCon shapes z_d even with a frozen encoder).
-An optional learned offset for the GDSC2 screen models the systematic difference between screens.
+An optional learned offset for the GDSC2 screen models the systematic difference between screens:
+one number, or (``screen_effect``) a function of z_d, or a second output of the head, since GDSC1 and
+GDSC2 tested many drugs over different concentration ranges.
 
 Beyond the paper, as ``ModelConfig`` options: the cell MLP c may read expression genes as well as or
 instead of the set activities (``cell_input``; the tokens always come from the sets), z_d may also
@@ -102,11 +104,15 @@ class GSChemDRP(nn.Module):
             self.tokens = GeneSetTokens(n_sets, dim)
             self.gate = DrugGate(dim, config.gate_prior)
             self.attention = GatedCrossAttention(dim, config.heads, config.attention_temperature)
-        self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 1, dropout)
+        self.screen_effect = config.screen_effect if config.screen_covariate else "global"
+        self.head = mlp((3 if config.uses_gene_sets else 2) * dim, dim, 2 if self.screen_effect == "pair" else 1, dropout)
         if config.bilinear:
             self.bilinear_drug, self.bilinear_cell = nn.Linear(dim, dim, bias=False), nn.Linear(dim, dim, bias=False)
             nn.init.zeros_(self.bilinear_cell.weight)  # the term starts at zero, like the output at the mean
         self.screen_offset = nn.Parameter(torch.zeros(1)) if config.screen_covariate else None
+        if self.screen_effect == "drug":
+            self.screen_by_drug = nn.Linear(dim, 1, bias=False)
+            nn.init.zeros_(self.screen_by_drug.weight)  # starts as the single offset
 
     def embed_drugs(self, batch: Batch) -> torch.Tensor:
         """z_d of the batch's distinct drugs."""
@@ -147,12 +153,18 @@ class GSChemDRP(nn.Module):
             features = torch.cat([u, v, z_pair], dim=-1)
         else:
             features = torch.cat([u, z_pair], dim=-1)
-        prediction = self.head(features).squeeze(-1)
+        outputs = self.head(features)
+        prediction = outputs[:, 0]
         if self.config.bilinear:  # a matrix factorisation over the embeddings, identities included
             drug_factors = self.bilinear_drug(z).index_select(0, drug_of_pair)
             prediction = prediction + (drug_factors * self.bilinear_cell(cell).index_select(0, cell_of_pair)).sum(-1)
         if self.screen_offset is not None:
-            prediction = prediction + self.screen_offset * batch.gdsc2
+            offset = self.screen_offset
+            if self.screen_effect == "drug":
+                offset = offset + self.screen_by_drug(z_pair).squeeze(-1)
+            elif self.screen_effect == "pair":  # the head's second output
+                offset = offset + outputs[:, 1]
+            prediction = prediction + offset * batch.gdsc2
         return Output(prediction, z, gates, attention)
 
     def gene_set_path(self, z: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -4,8 +4,9 @@
 ``champion.json`` is the best trial of the sweep in docs/sweeps.md ("The sweep and its champion"), without the
 sweep's epoch cap, so it trains to early stopping. ``gsdrp train --preset champion`` trains it and the
 benchmark runs it as ``gs_chemdrp_champion``. ``champion-<split>.json`` (e.g. ``champion-cell-blind``)
-is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``); the
-benchmark runs it as ``gs_chemdrp_champion_<split>``. ``baselines/<model>-<split>.json`` (e.g.
+is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``), with
+``screen_effect`` set where validation preferred another value (docs/sweeps.md); the benchmark runs it
+as ``gs_chemdrp_champion_<split>``. ``baselines/<model>-<split>.json`` (e.g.
 ``xgboost-cell-blind``) is the trial that validation selected in that split's baseline sweep
 (``sweeps/baselines.py``); the benchmark runs it as ``<model>_tuned_<split>``.
 """

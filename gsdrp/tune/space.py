@@ -30,13 +30,15 @@ OPTIMISATION = {
     "train.lr": tune.loguniform(1e-3, 2e-2),
     "train.batch_size": tune.choice([4096, 8192, 16384]),
 }
-# Beyond the paper: what the cell MLP reads, fingerprints in z_d, identity embeddings, the bilinear term.
+# Beyond the paper: what the cell MLP reads, fingerprints in z_d, identity embeddings, the bilinear term,
+# what the GDSC2 offset depends on.
 EXTENSIONS = {
     "model.cell_input": tune.choice(["sets", "genes", "both"]),
     "model.drug_fingerprint": tune.choice([False, True]),
     "model.identity": tune.choice([False, True]),
     "model.identity_dropout": tune.uniform(0.1, 0.6),
     "model.bilinear": tune.choice([False, True]),
+    "model.screen_effect": tune.choice(["global", "drug", "pair"]),
 }
 GENE_SETS = {"train.collection": tune.choice(["hallmark", "go"])}
 # For the blind splits, where a test cell line, tissue or drug never appears in training: the inputs must
@@ -50,6 +52,7 @@ BLIND = {
     "model.identity_dropout": tune.uniform(0.2, 0.7),
     "model.bilinear": tune.choice([False, True]),
     "model.residual_gate": tune.choice([False, True]),
+    "model.screen_effect": tune.choice(["global", "drug", "pair"]),
     "model.dim": tune.choice([64, 128]),
     "model.heads": tune.choice([2, 4]),
     "model.dropout": tune.uniform(0.0, 0.5),

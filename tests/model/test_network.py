@@ -61,6 +61,38 @@ def test_screen_covariate_adds_a_learned_offset():
     assert make_model(screen_covariate=False).screen_offset is None
 
 
+def _screen_shift(model: GSChemDRP, batch: Batch) -> torch.Tensor:
+    """Per pair: the prediction for the GDSC2 screen minus that for GDSC1."""
+    in_screen = lambda gdsc2: Batch(batch.activity, batch.drug_input, batch.cell_of_pair, batch.drug_of_pair, gdsc2)
+    ones = torch.ones_like(batch.gdsc2)
+    return model(in_screen(ones)).prediction - model(in_screen(0 * ones)).prediction
+
+
+@pytest.mark.parametrize("effect", ["global", "drug", "pair"])
+def test_screen_effect_sets_what_the_gdsc2_shift_depends_on(effect):
+    model = make_model(variant="full", screen_effect=effect)
+    with torch.no_grad():
+        model.screen_offset.fill_(0.7)
+        if effect == "drug":  # zero at start (the single offset); trained, it varies with z_d
+            torch.testing.assert_close(_screen_shift(model, make_batch()), torch.full((10,), 0.7))
+            model.screen_by_drug.weight.normal_()
+    batch = make_batch(n_cells=3, n_drugs=2, pairs=40)
+    shift = _screen_shift(model, batch)
+    per_drug = [shift[batch.drug_of_pair == d] for d in range(2)]
+    same_within_drug = all(torch.allclose(s, s[0].expand_as(s)) for s in per_drug)
+    if effect == "global":
+        torch.testing.assert_close(shift, torch.full((40,), 0.7))
+    elif effect == "drug":
+        assert same_within_drug and not torch.isclose(per_drug[0][0], per_drug[1][0])
+    else:
+        assert not same_within_drug
+
+
+def test_screen_effect_is_ignored_without_the_screen_covariate():
+    model = make_model(variant="full", screen_covariate=False, screen_effect="pair")
+    assert model.screen_offset is None and model.head[-1].out_features == 1
+
+
 def test_per_distinct_cell_equals_per_pair():
     """Computing tokens once per distinct cell and gathering gives the per-pair result."""
     model = make_model(variant="full")

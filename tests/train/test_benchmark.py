@@ -37,6 +37,18 @@ def test_fits_with_other_settings_leave_the_table_but_not_the_log(prepared_root,
     assert len(_log(out)) == 2 and table["rmse"].tolist() == [_log(out)[0]["rmse"]]
 
 
+def test_an_ensemble_over_a_changed_member_is_a_new_setting():
+    from gsdrp.benchmark import settings_hash
+    from gsdrp.config import TrainConfig
+    from gsdrp.zoo import build
+
+    def ensemble_settings(max_epochs: int) -> str:
+        return settings_hash(build("ensemble_cell_blind_x5", True, TrainConfig(max_epochs=max_epochs)).hyperparameters())
+
+    assert ensemble_settings(30) == ensemble_settings(30)
+    assert ensemble_settings(30) != ensemble_settings(31)  # only the members read max_epochs
+
+
 def test_fits_from_another_machine_count_as_seeds_but_not_in_wall_time(prepared_root, tmp_path):
     out = tmp_path / "random"
     run_benchmark("random", [0], out, ("naive_mean",), (True,), prepared=prepared_root)
