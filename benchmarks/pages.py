@@ -96,7 +96,8 @@ def settings(split: Split) -> str:
     rows = split.table[["model", "screen"]].itertuples(index=False)
     fits = dict(iter(pd.concat([split.fits_of(m, s) for m, s in rows]).groupby("model", sort=False)))
     # the screen switch is the table's, not a row's setting
-    params = {m: {k: v for k, v in f["hyperparameters"].iloc[0].items() if not k.endswith("screen_covariate")}
+    # and an ensemble's member settings are its members' rows
+    params = {m: {k: v for k, v in f["hyperparameters"].iloc[0].items() if not k.endswith("screen_covariate") and k != "member_settings"}
               for m, f in fits.items()}
     deep = [m for m in fits if family(m) == "gs_chemdrp"]
     shared = {k: v for k, v in params[deep[0]].items() if all(params[m].get(k) == v for m in deep)} if deep else {}

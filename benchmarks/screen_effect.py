@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -31,14 +30,13 @@ def run_effect(name: str, effect: str, runs: Path, prepared: Path) -> dict:
     model, train_fields = preset(name)
     model = replace(model, screen_effect=effect)
     train = replace(TrainConfig(split=SPLIT_OF[name], seed=0), **train_fields)
-    started = time.process_time()
     folder = runs / name / effect / f"{model.variant}-{train.split}-seed{train.seed}"
     if not (folder / "metrics.json").is_file():
         folder = train_run(DataConfig(), model, train, runs / name / effect, prepared)
     metrics = json.loads((folder / "metrics.json").read_text())
     return {
         "screen_effect": effect, "val_rmse": metrics["val_rmse"], "test_rmse": metrics["test_rmse"],
-        "best_epoch": metrics["best_epoch"], "cpu_seconds": time.process_time() - started,
+        "best_epoch": metrics["best_epoch"],
         "model": to_flat_dict(model), "train": to_flat_dict(train),
     }
 

@@ -4,6 +4,8 @@
 * ``gating`` / ``full``: adds gene-set tokens, drug-conditioned gates and cross-attention:
   y = head([u; v; z_d]).
 
+y is the head's first output; with ``screen_effect="pair"`` its second is the pair's GDSC2 shift.
+
 ``contrastive`` and ``full`` add the SupCon loss (see ``losses``). z_d is the encoder's first-token
 state passed through a trainable linear adapter (so SupCon shapes z_d even with a frozen encoder).
 An optional learned offset for the GDSC2 screen models the systematic difference between screens:

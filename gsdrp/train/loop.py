@@ -170,8 +170,10 @@ class Trainer:
         self.fingerprints = as_tensor(morgan_fingerprints(data.smiles)) if model_config.drug_fingerprint else None
         self.cell_ids = as_tensor(identities(data.cell_idx, train_rows, len(data.cells)))
         self.drug_ids = as_tensor(identities(data.drug_idx, train_rows, len(data.drugs)))
-        with torch.no_grad():  # the prediction starts at the training mean (a second output, the screen shift, at 0)
-            self.model.head[-1].bias.zero_()[0] = float(data.y[train_rows].mean())
+        with torch.no_grad():  # the prediction starts at the training mean; a second output (the pair's screen shift) at bias 0
+            bias = self.model.head[-1].bias
+            bias.zero_()
+            bias[0] = float(data.y[train_rows].mean())
         if self.drug_inputs.encoder is None:
             self.model.drug_standardise.fit(self.drug_inputs(torch.unique(self.drug_idx[train_rows])))
         if self.expression is not None:

@@ -32,6 +32,8 @@ class GSChemDRPModel(DrugResponseModel):
     def __init__(self, config: DeepConfig = DeepConfig(), screen_covariate: bool | None = None, name: str | None = None):
         if screen_covariate is not None:
             config = DeepConfig(replace(config.model, screen_covariate=screen_covariate), config.train)
+        if not config.model.screen_covariate:  # without the covariate there is no shift to shape
+            config = DeepConfig(replace(config.model, screen_effect="global"), config.train)
         super().__init__(name or f"gs_chemdrp_{config.model.variant}", config, config.model.screen_covariate)
         self.trainer: Trainer | None = None
         self.weights: dict[str, torch.Tensor] | None = None

@@ -51,3 +51,9 @@ def test_every_model_fits_predicts_and_round_trips(name, small_data, tmp_path):
 def test_unknown_model_names_the_choices():
     with pytest.raises(ValueError, match="unknown model 'nosuch'; choose from naive_mean, "):
         build("nosuch", screen_covariate=False)
+
+
+def test_a_preset_without_the_screen_covariate_drops_its_screen_effect():
+    """The shift it shapes is gone, so it is not a setting of that fit either (docs/model.md)."""
+    assert build("gs_chemdrp_champion_cell_blind", True).config.model.screen_effect == "pair"
+    assert build("gs_chemdrp_champion_cell_blind", False).config.model.screen_effect == "global"
