@@ -28,7 +28,7 @@ from pathlib import Path
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig, to_flat_dict
 from gsdrp.data.prepare import DEFAULT_OUT
 from gsdrp.explain.report import explain
-from gsdrp.train.run import train_run
+from gsdrp.train.run import run_folder, train_run
 
 RESULTS = Path(__file__).resolve().parent / "results" / "mechanism"
 PAPER = ModelConfig(variant="full")
@@ -47,7 +47,7 @@ def run_arm(arm: str, split: str, seed: int, max_epochs: int, runs: Path, prepar
     model = ARMS[arm]
     train = TrainConfig(split=split, seed=seed, max_epochs=max_epochs)
     started = time.process_time()
-    folder = runs / arm / f"{model.variant}-{split}-seed{seed}"
+    folder = run_folder(runs / arm, model, train)
     if not (folder / "metrics.json").is_file():  # a trained arm is only explained again
         folder = train_run(DataConfig(), model, train, runs / arm, prepared)
     result = {

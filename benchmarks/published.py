@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gsdrp.benchmark import curve_stem
 from gsdrp.zoo import ENSEMBLES
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -70,8 +71,7 @@ class Split:
         return days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
 
     def curve(self, fit: pd.Series) -> pd.DataFrame:
-        stem = f"{fit['model']}-screen{'on' if fit['screen'] else 'off'}-seed{fit['seed']}-{fit['settings']}"
-        return pd.DataFrame(json.loads((RESULTS / self.name / "curves" / f"{stem}.json").read_text()))
+        return pd.DataFrame(json.loads((RESULTS / self.name / "curves" / f"{curve_stem(fit)}.json").read_text()))
 
 
 def load(name: str) -> Split:

@@ -19,18 +19,18 @@ from pathlib import Path
 
 from gsdrp.config import SCREEN_EFFECTS, DataConfig, TrainConfig, to_flat_dict
 from gsdrp.data.prepare import DEFAULT_OUT
-from gsdrp.presets import preset
-from gsdrp.train.run import train_run
+from gsdrp.presets import CHAMPIONS, preset
+from gsdrp.train.run import run_folder, train_run
 
 RESULTS = Path(__file__).resolve().parent / "results" / "screen_effect"
-SPLIT_OF = {"champion": "random", "champion-cell-blind": "cell_blind", "champion-drug-blind": "drug_blind", "champion-tissue-blind": "tissue_blind"}
+SPLIT_OF = {name: split for split, name in CHAMPIONS.items()}
 
 
 def run_effect(name: str, effect: str, runs: Path, prepared: Path) -> dict:
     model, train_fields = preset(name)
     model = replace(model, screen_effect=effect)
     train = replace(TrainConfig(split=SPLIT_OF[name], seed=0), **train_fields)
-    folder = runs / name / effect / f"{model.variant}-{train.split}-seed{train.seed}"
+    folder = run_folder(runs / name / effect, model, train)
     if not (folder / "metrics.json").is_file():
         folder = train_run(DataConfig(), model, train, runs / name / effect, prepared)
     metrics = json.loads((folder / "metrics.json").read_text())

@@ -125,8 +125,13 @@ def _read(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
 
 
+def curve_stem(fit) -> str:
+    """The file name (no suffix) of one fit's learning curve under ``<results>/<split>/curves/``."""
+    return f"{fit['model']}-screen{'on' if fit['screen'] else 'off'}-seed{fit['seed']}-{fit['settings']}"
+
+
 def _write_history(out: Path, record: dict, history: list[dict]) -> None:
-    stem = f"{record['model']}-screen{'on' if record['screen'] else 'off'}-seed{record['seed']}-{record['settings']}"
+    stem = curve_stem(record)
     (out / "curves").mkdir(exist_ok=True)
     (out / "curves" / f"{stem}.json").write_text(json.dumps(history, indent=1))
     title = f"{record['model']}, screen {'on' if record['screen'] else 'off'}, seed {record['seed']}"

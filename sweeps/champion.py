@@ -20,7 +20,7 @@ from ray import tune
 
 from gsdrp.config import to_flat_dict
 from gsdrp.data.dataset import load_dataset
-from gsdrp.presets import preset
+from gsdrp.presets import champion_preset, preset
 from gsdrp.tracking.lookup import TrackingError
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
 from gsdrp.tracking.routing import SPLIT_ALIASES
@@ -32,7 +32,7 @@ from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import preset_point
 from gsdrp.zoo import TUNED_BASELINES
 
-PRESET = "champion"
+PRESET = champion_preset("random")
 BASELINE_SWEEPS = ("xgboost", "random_forest", "mlp")  # the models sweeps/baselines.py fits and registers
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 QUESTIONS = {"random": "known cell line and drug", "cell_blind": "new cell line", "tissue_blind": "new tissue", "drug_blind": "new drug"}
@@ -52,7 +52,7 @@ def preset_beside_baselines() -> str:
     seeds) beside the best baseline, and which model answers which question."""
     lines = ["The shipped presets in the committed benchmark (test RMSE; docs/benchmark.md), and what to use:"]
     for split, question in QUESTIONS.items():
-        name = PRESET if split == "random" else f"{PRESET}-{split.replace('_', '-')}"
+        name = champion_preset(split)
         table = pd.read_json(RESULTS / split / "table.json")
         table = table[table["screen"]]
         preset_row = table[table["model"] == f"gs_chemdrp_{name.replace('-', '_')}"].iloc[0]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from gsdrp.presets import PRESETS
+from gsdrp.presets import CHAMPIONS
 from gsdrp.tracking.lookup import TrackingError
 from gsdrp.tracking.routing import promote_to_split
 from gsdrp.tune.options import parse_options
@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None):
             options = replace(options, name=f"full-{options.split}")
     if options.gpus_per_trial > 0:
         space.update(FINETUNE)
-    start = "champion" if options.split == "random" else f"champion-{options.split.replace('_', '-')}"
-    points = [preset_point(start, space)] if start in PRESETS else None
+    points = [preset_point(CHAMPIONS[options.split], space)] if options.split in CHAMPIONS else None
     results = run_sweep(space, options, points_to_evaluate=points)
     try:
         print(promote_to_split(options.name, options.split))

@@ -4,9 +4,9 @@
 ``champion.json`` is the best trial of the sweep in docs/sweeps.md ("The sweep and its champion"), without the
 sweep's epoch cap, so it trains to early stopping. ``gsdrp train --preset champion`` trains it and the
 benchmark runs it as ``gs_chemdrp_champion``. ``champion-<split>.json`` (e.g. ``champion-cell-blind``)
-is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``), with
-``screen_effect`` set where validation preferred another value (docs/sweeps.md); the benchmark runs it
-as ``gs_chemdrp_champion_<split>``. ``baselines/<model>-<split>.json`` (e.g.
+is the trial that validation selected in that split's sweep (``sweeps/full.py --split ...``); the
+benchmark runs it as ``gs_chemdrp_champion_<split>``. Every champion sets ``screen_effect`` to the value
+that validation preferred (``benchmarks/screen_effect.py``, docs/sweeps.md). ``baselines/<model>-<split>.json`` (e.g.
 ``xgboost-cell-blind``) is the trial that validation selected in that split's baseline sweep
 (``sweeps/baselines.py``); the benchmark runs it as ``<model>_tuned_<split>``.
 """
@@ -17,12 +17,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gsdrp.config import ConfigError, ModelConfig, configs_from_run
+from gsdrp.config import SPLITS, ConfigError, ModelConfig, configs_from_run
 
 FOLDER = Path(__file__).parent
 PRESETS = tuple(sorted(path.stem for path in FOLDER.glob("*.json")))
 BASELINE_FOLDER = FOLDER / "baselines"
 BASELINE_PRESETS = tuple(sorted(path.stem for path in BASELINE_FOLDER.glob("*.json")))
+
+
+def champion_preset(split: str) -> str:
+    """The name of a split's shipped preset: ``champion`` for the random split, else ``champion-cell-blind`` ..."""
+    return "champion" if split == "random" else f"champion-{split.replace('_', '-')}"
+
+
+# split -> its shipped preset, for every split that has one
+CHAMPIONS = {split: champion_preset(split) for split in SPLITS if champion_preset(split) in PRESETS}
 
 
 def preset_path(name: str) -> Path:

@@ -58,6 +58,11 @@ def write_config(path: Path, trainer: Trainer) -> None:
     path.write_text(json.dumps(configs, indent=2))
 
 
+def run_folder(out: Path, model_config: ModelConfig, train_config: TrainConfig) -> Path:
+    """Where ``train_run`` writes a run under ``out``: ``<variant>-<split>-seed<seed>``."""
+    return out / f"{model_config.variant}-{train_config.split}-seed{train_config.seed}"
+
+
 def train_run(
     data_config: DataConfig,
     model_config: ModelConfig,
@@ -67,7 +72,7 @@ def train_run(
     raw: Path | None = None,
 ) -> Path:
     """Train one model and write its run folder; ``raw`` is read only if the prepared cache is missing."""
-    folder = out / f"{model_config.variant}-{train_config.split}-seed{train_config.seed}"
+    folder = run_folder(out, model_config, train_config)
     folder.mkdir(parents=True, exist_ok=True)
     data = load_dataset(data_config, train_config.split, train_config.collection, out=prepared, raw=raw)
     trainer = Trainer(data, model_config, train_config)
