@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gsdrp.baselines.factorisation import FactorisationConfig
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, read_summary
@@ -45,6 +46,7 @@ LATER_FIELDS = {
     **{f"model.{name}": getattr(ModelConfig(), name) for name in (
         "gate_prior", "alpha_warmup_epochs", "cell_path", "token_dropout", "attention_temperature", "screen_effect")},
     "train.schedule": TrainConfig().schedule,
+    "screen_effect": FactorisationConfig().screen_effect,  # matrix factorisation's
 }
 
 

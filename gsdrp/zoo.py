@@ -5,7 +5,8 @@
 The deep models are the paper's four variants and the full model with each extension beyond the
 paper (docs/model.md, "Beyond the paper") and every shipped preset (``gsdrp/presets/*.json``); the
 ensembles average several fits of them (``gsdrp.ensemble``). Beside each classical baseline's untuned
-setting stands its tuned setting per split (``gsdrp/presets/baselines/*.json``), e.g. ``xgboost_tuned_cell_blind``.
+setting (and matrix factorisation's) stands its tuned setting per split (``gsdrp/presets/baselines/*.json``),
+e.g. ``xgboost_tuned_cell_blind``; ``matrix_factorisation_pair`` gives the GDSC2 shift its own factorisation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gsdrp.baselines.classical import MLPModel, RandomForestModel, RidgeModel, XGBoostModel
-from gsdrp.baselines.factorisation import FactorisationModel
+from gsdrp.baselines.factorisation import FactorisationConfig, FactorisationModel
 from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
 from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, from_flat_dict, replace
 from gsdrp.ensemble import EnsembleConfig, EnsembleModel
@@ -45,6 +46,8 @@ ENSEMBLES: dict[str, EnsembleConfig] = {
 }
 
 CLASSICAL = {"ridge": RidgeModel, "random_forest": RandomForestModel, "xgboost": XGBoostModel, "mlp": MLPModel}
+# the baselines a sweep tunes (sweeps/baselines.py): the classical ones and matrix factorisation
+TUNABLE: dict[str, type[DrugResponseModel]] = {**CLASSICAL, "matrix_factorisation": FactorisationModel}
 
 # name -> (classical model, its tuned config fields): xgboost-cell-blind.json is xgboost_tuned_cell_blind
 TUNED_BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -57,7 +60,7 @@ Factory = Callable[[bool, TrainConfig], DrugResponseModel]
 
 def tuned_baseline(name: str, screen_covariate: bool) -> DrugResponseModel:
     model, fields = TUNED_BASELINES[name]
-    cls = CLASSICAL[model]
+    cls = TUNABLE[model]
     tuned = cls(from_flat_dict(cls.config_class, fields), screen_covariate)
     tuned.name = name
     return tuned
@@ -69,8 +72,12 @@ REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
         for kind in KINDS
     },
     **{name: (cls, lambda screen, _, cls=cls: cls(screen_covariate=screen)) for name, cls in CLASSICAL.items()},
-    **{name: (CLASSICAL[model], lambda screen, _, name=name: tuned_baseline(name, screen)) for name, (model, _) in TUNED_BASELINES.items()},
+    **{name: (TUNABLE[model], lambda screen, _, name=name: tuned_baseline(name, screen)) for name, (model, _) in TUNED_BASELINES.items()},
     "matrix_factorisation": (FactorisationModel, lambda screen, _: FactorisationModel(screen_covariate=screen)),
+    "matrix_factorisation_pair": (
+        FactorisationModel,
+        lambda screen, _: FactorisationModel(FactorisationConfig(screen_effect="pair"), screen, "matrix_factorisation_pair"),
+    ),
     **{
         name: (
             GSChemDRPModel,

@@ -1,11 +1,12 @@
-"""Tuned baselines: XGBoost, the random forest or the MLP searched through the same runner, trainable
+"""Tuned baselines: XGBoost, the random forest, the MLP or matrix factorisation searched through the same runner, trainable
 interface and MLflow tracking as the GS-ChemDRP sweeps, on any split, starting from the split's shipped
 tuned setting (``gsdrp/presets/baselines/``) or else the benchmark's untuned one. Their best trials are
 the rivals the GS-ChemDRP sweeps must beat; ``--num-samples 1`` fits and registers the shipped setting alone.
 
     python sweeps/baselines.py --model xgboost --split cell_blind [--num-samples 12] [--resume]
 
-``--model`` is xgboost (default), random_forest or mlp; every other flag is a sweep flag.
+``--model`` is xgboost (default), random_forest, mlp or matrix_factorisation (the random split's rival:
+it knows only identities); every other flag is a sweep flag.
 
 The MLflow experiment is ``baselines-<model>-<split>`` unless ``--name`` says otherwise. Each completed
 trial logs its fitted model as a pyfunc, as GS-ChemDRP trials do. On a blind split the best trial is
@@ -50,6 +51,12 @@ SPACES = {
         "baseline.learning_rate": tune.loguniform(3e-4, 3e-3),
         "baseline.alpha": tune.loguniform(1e-5, 1e-2),
         "baseline.batch_size": tune.choice([256, 512, 1024]),
+    },
+    "matrix_factorisation": {
+        "baseline.dim": tune.choice([16, 32, 64, 128]),
+        "baseline.l2": tune.loguniform(1e-4, 1e-1),
+        "baseline.lr": tune.loguniform(3e-3, 3e-2),
+        "baseline.screen_effect": tune.choice(["global", "pair"]),
     },
 }
 

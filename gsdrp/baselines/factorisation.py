@@ -1,4 +1,7 @@
-"""Matrix factorisation: y = mu + b_cell + b_drug + <p_cell, q_drug> (+ screen offset), no features.
+"""Matrix factorisation: y = mu + b_cell + b_drug + <p_cell, q_drug> (+ GDSC2 shift), no features.
+
+The GDSC2 shift is one number, or (``screen_effect="pair"``) a second factorisation of the same form,
+o + a_cell + a_drug + <r_cell, t_drug>: the rival to GS-ChemDRP's per-pair shift (docs/model.md).
 
 The classic strong baseline for a random pair split, where every test cell line and drug was seen
 in training. A cell line or drug without training rows (blind splits) has no learned bias or
@@ -12,6 +15,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
@@ -32,27 +36,54 @@ class FactorisationConfig:
     batch_size: int = field(default=8192, metadata={"help": "pairs per step"})
     max_epochs: int = field(default=300, metadata={"help": "most epochs"})
     patience: int = field(default=10, metadata={"help": "epochs without a better validation RMSE before stopping"})
+    screen_effect: Literal["global", "pair"] = field(
+        default="global",
+        metadata={"help": "with the screen covariate, the GDSC2 shift: one number, or its own factorisation over cell line and drug"},
+    )
 
 
-class Factors(nn.Module):
-    def __init__(self, n_cells: int, n_drugs: int, dim: int, mean: float):
+class BiasedFactors(nn.Module):
+    """b_cell + b_drug + <p_cell, q_drug>, one bias and one factor vector per cell line and per drug."""
+
+    def __init__(self, n_cells: int, n_drugs: int, dim: int):
         super().__init__()
-        self.mean = nn.Parameter(torch.tensor(mean))
         self.cell_bias, self.drug_bias = nn.Parameter(torch.zeros(n_cells)), nn.Parameter(torch.zeros(n_drugs))
         self.cell_factors = nn.Parameter(torch.randn(n_cells, dim) * 0.01)
         self.drug_factors = nn.Parameter(torch.randn(n_drugs, dim) * 0.01)
+
+    def forward(self, cells, drugs):
+        interaction = (self.cell_factors[cells] * self.drug_factors[drugs]).sum(-1)
+        return self.cell_bias[cells] + self.drug_bias[drugs] + interaction
+
+    def penalty(self, cells, drugs):
+        """Squared norm of the factors a batch uses, per row."""
+        return (self.cell_factors[cells] ** 2 + self.drug_factors[drugs] ** 2).sum(-1)
+
+
+class Factors(nn.Module):
+    def __init__(self, n_cells: int, n_drugs: int, dim: int, mean: float, pair_shift: bool = False):
+        super().__init__()
+        self.mean = nn.Parameter(torch.tensor(mean))
+        self.response = BiasedFactors(n_cells, n_drugs, dim)
         self.screen_offset = nn.Parameter(torch.zeros(()))
+        self.shift = BiasedFactors(n_cells, n_drugs, dim) if pair_shift else None
 
     def forward(self, cells, drugs, gdsc2):
-        interaction = (self.cell_factors[cells] * self.drug_factors[drugs]).sum(-1)
-        return self.mean + self.cell_bias[cells] + self.drug_bias[drugs] + interaction + self.screen_offset * gdsc2
+        offset = self.screen_offset + (self.shift(cells, drugs) if self.shift is not None else 0.0)
+        return self.mean + self.response(cells, drugs) + offset * gdsc2
+
+    def penalty(self, cells, drugs):
+        shift = self.shift.penalty(cells, drugs) if self.shift is not None else 0.0
+        return self.response.penalty(cells, drugs) + shift
 
 
 class FactorisationModel(DrugResponseModel):
     config_class = FactorisationConfig
 
-    def __init__(self, config: FactorisationConfig = FactorisationConfig(), screen_covariate: bool = False):
-        super().__init__("matrix_factorisation", config, screen_covariate)
+    def __init__(
+        self, config: FactorisationConfig = FactorisationConfig(), screen_covariate: bool = False, name: str = "matrix_factorisation"
+    ):
+        super().__init__(name, config, screen_covariate)
 
     def _inputs(self, data: Dataset, rows: np.ndarray):
         gdsc2 = data.gdsc2[rows] if self.screen_covariate else np.zeros(len(rows), np.float32)
@@ -61,7 +92,8 @@ class FactorisationModel(DrugResponseModel):
     def fit(self, data: Dataset, seed: int = 0) -> FitReport:
         torch.manual_seed(seed)
         c, train, val = self.config, data.rows("train"), data.rows("val")
-        self.factors = Factors(len(data.cells), len(data.drugs), c.dim, float(data.y[train].mean()))
+        pair_shift = self.screen_covariate and c.screen_effect == "pair"
+        self.factors = Factors(len(data.cells), len(data.drugs), c.dim, float(data.y[train].mean()), pair_shift)
         optimizer = torch.optim.Adam(self.factors.parameters(), lr=c.lr)
         cells, drugs, gdsc2 = self._inputs(data, train)
         y = torch.as_tensor(data.y[train])
@@ -72,8 +104,7 @@ class FactorisationModel(DrugResponseModel):
         for epoch in range(1, c.max_epochs + 1):
             for batch in torch.randperm(len(y), generator=generator).split(c.batch_size):
                 pred = self.factors(cells[batch], drugs[batch], gdsc2[batch])
-                penalty = (self.factors.cell_factors[cells[batch]] ** 2 + self.factors.drug_factors[drugs[batch]] ** 2).sum(-1)
-                loss = ((pred - y[batch]) ** 2).mean() + c.l2 * penalty.mean()
+                loss = ((pred - y[batch]) ** 2).mean() + c.l2 * self.factors.penalty(cells[batch], drugs[batch]).mean()
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -103,15 +134,18 @@ class FactorisationModel(DrugResponseModel):
     def _average_unseen(self, counts: tuple[np.ndarray, np.ndarray]) -> None:
         """Give cell lines and drugs without training rows the row-weighted average bias and factors
         of those with rows; they get no gradient, so only this sets them."""
-        for count, bias, factors in (
-            (counts[0], self.factors.cell_bias, self.factors.cell_factors),
-            (counts[1], self.factors.drug_bias, self.factors.drug_factors),
-        ):
-            unseen = count == 0
-            if unseen.any():
-                weight = torch.as_tensor(count / count.sum(), dtype=bias.dtype)
-                bias[unseen] = weight @ bias
-                factors[unseen] = weight @ factors
+        for part in (self.factors.response, self.factors.shift):
+            if part is None:
+                continue
+            for count, bias, factors in (
+                (counts[0], part.cell_bias, part.cell_factors),
+                (counts[1], part.drug_bias, part.drug_factors),
+            ):
+                unseen = count == 0
+                if unseen.any():
+                    weight = torch.as_tensor(count / count.sum(), dtype=bias.dtype)
+                    bias[unseen] = weight @ bias
+                    factors[unseen] = weight @ factors
 
     @torch.no_grad()
     def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
@@ -122,6 +156,7 @@ class FactorisationModel(DrugResponseModel):
 
     def load_state(self, folder: Path) -> None:
         state = torch.load(folder / STATE, weights_only=True)
-        n_cells, dim = state["cell_factors"].shape
-        self.factors = Factors(n_cells, len(state["drug_bias"]), dim, 0.0)
+        n_cells, dim = state["response.cell_factors"].shape
+        pair_shift = any(key.startswith("shift.") for key in state)
+        self.factors = Factors(n_cells, len(state["response.drug_bias"]), dim, 0.0, pair_shift)
         self.factors.load_state_dict(state)

@@ -1,12 +1,12 @@
 """The trainable of the baseline sweeps: the sibling of ``trainable.train_trial`` for XGBoost, the random
-forest and the MLP, so tuned baselines go through the same runner, selection and MLflow tracking as
+forest, the MLP and matrix factorisation, so tuned baselines go through the same runner, selection and MLflow tracking as
 the GS-ChemDRP trials.
 
 A trial's config names the model (``baseline.model``, a name in ``gsdrp.zoo``) and sets fields of its
 typed hyperparameter config as ``baseline.<field>``; ``train.split``, ``train.seed`` and
-``model.screen_covariate`` mean what they mean for GS-ChemDRP. The model fits once (XGBoost and the
-MLP stop early on the validation rows), logs it as a pyfunc (``gsdrp.tracking.pyfunc``) and the trial
-reports validation RMSE once.
+``model.screen_covariate`` mean what they mean for GS-ChemDRP. The model fits once (XGBoost, the
+MLP and matrix factorisation stop early on the validation rows), logs a classical model as a pyfunc
+(``gsdrp.tracking.pyfunc``) and the trial reports validation RMSE once.
 """
 
 from __future__ import annotations
