@@ -35,14 +35,19 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     **{f"gs_chemdrp_{name.replace('-', '_')}": preset(name) for name in PRESETS},
 }
 
-# name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost (untuned, tuned)
+# name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost (untuned,
+# tuned); the random split's champion beside tuned matrix factorisation
 ENSEMBLES: dict[str, EnsembleConfig] = {
     **{f"ensemble_{split}_x5": EnsembleConfig((f"gs_chemdrp_champion_{split}",), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
-    "ensemble_xgboost_champion_cell_blind": EnsembleConfig(("xgboost", "gs_chemdrp_champion_cell_blind")),
+    **{
+        f"ensemble_xgboost_champion_{split}": EnsembleConfig(("xgboost", f"gs_chemdrp_champion_{split}"))
+        for split in ("cell_blind", "tissue_blind")
+    },
     **{
         f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", f"gs_chemdrp_champion_{split}"))
         for split in ("cell_blind", "drug_blind")
     },
+    "ensemble_matrix_factorisation_tuned_champion": EnsembleConfig(("matrix_factorisation_tuned_random", "gs_chemdrp_champion")),
 }
 
 CLASSICAL = {"ridge": RidgeModel, "random_forest": RandomForestModel, "xgboost": XGBoostModel, "mlp": MLPModel}
