@@ -46,7 +46,7 @@ def rmse_by_split(splits: list[Split], path: Path) -> Path:
                 continue
             ax.scatter(seeds[row["model"]], [y] * row["seeds"], s=6, color=colour, alpha=0.5, linewidths=0)
             ax.errorbar(row["rmse"], y, xerr=row["rmse_std"], fmt="o", ms=4, color=colour, capsize=2)
-        ax.axvline(split.best(baseline=True)["rmse"], color=COLOURS["baseline"], linestyle=":", linewidth=1)
+        ax.axvline(split.best("baseline")["rmse"], color=COLOURS["baseline"], linestyle=":", linewidth=1)
         ax.set_xlim(low, high)
         ax.set_title(f"{split.label} split", fontsize=10)
         ax.set_xlabel("test RMSE (ln IC50)")
@@ -66,7 +66,7 @@ def champion_error(splits: list[Split], path: Path) -> Path:
     fig, axes = plt.subplots(1, len(splits), figsize=(3.2 * len(splits), 3.6))
     parts = {"rmse_measured_once": "measured once", "rmse_in_both_screens": "in both screens"}
     for ax, split in zip(np.atleast_1d(axes), splits):
-        for offset, row in ((-0.2, split.row(CHAMPION)), (0.2, split.best(baseline=True))):
+        for offset, row in ((-0.2, split.row(CHAMPION)), (0.2, split.best("baseline"))):
             colour = COLOURS[family(row["model"])]
             bars = ax.bar(np.arange(len(parts)) + offset, [row[p] for p in parts], 0.4, label=row["model"],
                           yerr=[row[f"{p}_std"] for p in parts], capsize=3, color=colour)

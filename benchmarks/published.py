@@ -48,12 +48,18 @@ class Split:
         found = self.table[(self.table["model"] == model) & (self.table["screen"] == screen)]
         return found.iloc[0]
 
-    def best(self, baseline: bool) -> pd.Series:
-        """The row with the lowest test RMSE (screen covariate on) among the baselines, naive ones included,
-        or among the GS-ChemDRP models and their ensembles."""
+    def best(self, kind: str) -> pd.Series | None:
+        """The row with the lowest test RMSE (screen covariate on) of a kind: ``baseline`` (naive ones
+        included), ``gs_chemdrp`` (GS-ChemDRP models and their ensembles) or ``blend`` (ensembles that
+        average GS-ChemDRP with a baseline); None if the split has no such row."""
         on = self.table[self.table["screen"]]
-        rows = on[on["model"].map(family).isin(["naive", "baseline"])] if baseline else on[on["model"].map(gs_family)]
-        return rows.loc[rows["rmse"].idxmin()]
+        kinds = {
+            "baseline": lambda m: family(m) in ("naive", "baseline"),
+            "gs_chemdrp": gs_family,
+            "blend": lambda m: family(m) == "ensemble" and not gs_family(m),
+        }
+        rows = on[on["model"].map(kinds[kind])]
+        return rows.loc[rows["rmse"].idxmin()] if len(rows) else None
 
     def fits_of(self, model: str, screen: bool = True) -> pd.DataFrame:
         """The fits a table row summarises: the settings group of that model and screen mode with the row's

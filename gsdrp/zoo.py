@@ -21,7 +21,7 @@ from gsdrp.baselines.naive import KINDS, NaiveConfig, NaiveModel
 from gsdrp.config import VARIANTS, ModelConfig, TrainConfig, from_flat_dict, replace
 from gsdrp.ensemble import EnsembleConfig, EnsembleModel
 from gsdrp.predictor import DrugResponseModel, read_manifest
-from gsdrp.presets import BASELINE_PRESETS, PRESETS, baseline_preset, preset
+from gsdrp.presets import BASELINE_PRESETS, PRESETS, baseline_preset, champion_preset, preset, preset_model
 from gsdrp.train.predictor import DeepConfig, GSChemDRPModel
 
 # name -> (model config, the TrainConfig fields it sets over the benchmark's own)
@@ -32,22 +32,27 @@ DEEP_MODELS: dict[str, tuple[ModelConfig, dict[str, Any]]] = {
     "gs_chemdrp_full_identity": (ModelConfig(identity=True), {}),
     "gs_chemdrp_full_bilinear": (ModelConfig(bilinear=True), {}),
     # every shipped preset: gs_chemdrp_champion, gs_chemdrp_champion_cell_blind, ...
-    **{f"gs_chemdrp_{name.replace('-', '_')}": preset(name) for name in PRESETS},
+    **{preset_model(name): preset(name) for name in PRESETS},
 }
+
+def champion(split: str) -> str:
+    """The model name of a split's shipped preset: ``gs_chemdrp_champion``, ``gs_chemdrp_champion_cell_blind`` ..."""
+    return preset_model(champion_preset(split))
+
 
 # name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost (untuned,
 # tuned); the random split's champion beside tuned matrix factorisation
 ENSEMBLES: dict[str, EnsembleConfig] = {
-    **{f"ensemble_{split}_x5": EnsembleConfig((f"gs_chemdrp_champion_{split}",), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
+    **{f"ensemble_{split}_x5": EnsembleConfig((champion(split),), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
     **{
-        f"ensemble_xgboost_champion_{split}": EnsembleConfig(("xgboost", f"gs_chemdrp_champion_{split}"))
+        f"ensemble_xgboost_champion_{split}": EnsembleConfig(("xgboost", champion(split)))
         for split in ("cell_blind", "tissue_blind")
     },
     **{
-        f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", f"gs_chemdrp_champion_{split}"))
+        f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", champion(split)))
         for split in ("cell_blind", "drug_blind")
     },
-    "ensemble_matrix_factorisation_tuned_champion": EnsembleConfig(("matrix_factorisation_tuned_random", "gs_chemdrp_champion")),
+    "ensemble_matrix_factorisation_tuned_champion": EnsembleConfig(("matrix_factorisation_tuned_random", champion("random"))),
 }
 
 CLASSICAL = {"ridge": RidgeModel, "random_forest": RandomForestModel, "xgboost": XGBoostModel, "mlp": MLPModel}

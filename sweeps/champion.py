@@ -20,7 +20,7 @@ from ray import tune
 
 from gsdrp.config import to_flat_dict
 from gsdrp.data.dataset import load_dataset
-from gsdrp.presets import champion_preset, preset
+from gsdrp.presets import champion_preset, preset, preset_model
 from gsdrp.tracking.lookup import TrackingError
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
 from gsdrp.tracking.routing import SPLIT_ALIASES
@@ -55,7 +55,7 @@ def preset_beside_baselines() -> str:
         name = champion_preset(split)
         table = pd.read_json(RESULTS / split / "table.json")
         table = table[table["screen"]]
-        preset_row = table[table["model"] == f"gs_chemdrp_{name.replace('-', '_')}"].iloc[0]
+        preset_row = table[table["model"] == preset_model(name)].iloc[0]
         rivals = table[~table["model"].str.startswith(("gs_chemdrp_", "ensemble_"))]  # the baselines, tuned or not
         best = rivals.loc[rivals["rmse"].idxmin()]
         alias = SPLIT_ALIASES[split]

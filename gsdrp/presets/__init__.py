@@ -30,6 +30,11 @@ def champion_preset(split: str) -> str:
     return "champion" if split == "random" else f"champion-{split.replace('_', '-')}"
 
 
+def preset_model(name: str) -> str:
+    """The benchmark's model name for a preset: ``champion-cell-blind`` runs as ``gs_chemdrp_champion_cell_blind``."""
+    return f"gs_chemdrp_{name.replace('-', '_')}"
+
+
 # split -> its shipped preset, for every split that has one
 CHAMPIONS = {split: champion_preset(split) for split in SPLITS if champion_preset(split) in PRESETS}
 
