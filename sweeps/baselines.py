@@ -1,5 +1,5 @@
-"""Tuned baselines: XGBoost, the random forest, the MLP or matrix factorisation searched through the same runner, trainable
-interface and MLflow tracking as the GS-ChemDRP sweeps, on any split, starting from the split's shipped
+"""Tuned baselines: XGBoost, the random forest, the MLP or matrix factorisation searched through the same
+runner, trainable interface and MLflow tracking as the GS-ChemDRP sweeps, on any split, starting from the split's shipped
 tuned setting (``gsdrp/presets/baselines/``) or else the benchmark's untuned one. Their best trials are
 the rivals the GS-ChemDRP sweeps must beat; ``--num-samples 1`` fits and registers the shipped setting alone.
 

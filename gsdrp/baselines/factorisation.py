@@ -59,6 +59,17 @@ class BiasedFactors(nn.Module):
         """Squared norm of the factors a batch uses, per row."""
         return (self.cell_factors[cells] ** 2 + self.drug_factors[drugs] ** 2).sum(-1)
 
+    @torch.no_grad()
+    def average_unseen(self, counts: tuple[np.ndarray, np.ndarray]) -> None:
+        """Give cell lines and drugs without training rows (``counts`` zero) the row-weighted average bias
+        and factors of those with rows; they get no gradient, so only this sets them."""
+        for count, bias, factors in ((counts[0], self.cell_bias, self.cell_factors), (counts[1], self.drug_bias, self.drug_factors)):
+            unseen = count == 0
+            if unseen.any():
+                weight = torch.as_tensor(count / count.sum(), dtype=bias.dtype)
+                bias[unseen] = weight @ bias
+                factors[unseen] = weight @ factors
+
 
 class Factors(nn.Module):
     def __init__(self, n_cells: int, n_drugs: int, dim: int, mean: float, pair_shift: bool = False):
@@ -75,6 +86,11 @@ class Factors(nn.Module):
     def penalty(self, cells, drugs):
         shift = self.shift.penalty(cells, drugs) if self.shift is not None else 0.0
         return self.response.penalty(cells, drugs) + shift
+
+    def average_unseen(self, counts: tuple[np.ndarray, np.ndarray]) -> None:
+        self.response.average_unseen(counts)
+        if self.shift is not None:
+            self.shift.average_unseen(counts)
 
 
 class FactorisationModel(DrugResponseModel):
@@ -108,7 +124,7 @@ class FactorisationModel(DrugResponseModel):
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
-            self._average_unseen(counts)
+            self.factors.average_unseen(counts)
             val_rmse = rmse(data.y[val], self.predict(data, val))
             train_rmse = rmse(data.y[monitor], self.predict(data, monitor))
             history.append({"epoch": epoch, "train_rmse": train_rmse, "val_rmse": val_rmse})
@@ -129,23 +145,6 @@ class FactorisationModel(DrugResponseModel):
             np.bincount(data.cell_idx[train], minlength=len(data.cells)),
             np.bincount(data.drug_idx[train], minlength=len(data.drugs)),
         )
-
-    @torch.no_grad()
-    def _average_unseen(self, counts: tuple[np.ndarray, np.ndarray]) -> None:
-        """Give cell lines and drugs without training rows the row-weighted average bias and factors
-        of those with rows; they get no gradient, so only this sets them."""
-        for part in (self.factors.response, self.factors.shift):
-            if part is None:
-                continue
-            for count, bias, factors in (
-                (counts[0], part.cell_bias, part.cell_factors),
-                (counts[1], part.drug_bias, part.drug_factors),
-            ):
-                unseen = count == 0
-                if unseen.any():
-                    weight = torch.as_tensor(count / count.sum(), dtype=bias.dtype)
-                    bias[unseen] = weight @ bias
-                    factors[unseen] = weight @ factors
 
     @torch.no_grad()
     def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:

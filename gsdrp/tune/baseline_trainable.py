@@ -1,6 +1,6 @@
 """The trainable of the baseline sweeps: the sibling of ``trainable.train_trial`` for XGBoost, the random
-forest, the MLP and matrix factorisation, so tuned baselines go through the same runner, selection and MLflow tracking as
-the GS-ChemDRP trials.
+forest, the MLP and matrix factorisation, so tuned baselines go through the same runner, selection and
+MLflow tracking as the GS-ChemDRP trials.
 
 A trial's config names the model (``baseline.model``, a name in ``gsdrp.zoo``) and sets fields of its
 typed hyperparameter config as ``baseline.<field>``; ``train.split``, ``train.seed`` and
