@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks.published import Split, family, interpretation, mechanism_runs  # noqa: E402
+from benchmarks.published import Split, interpretation, mechanism_runs  # noqa: E402
+from gsdrp.zoo import family  # noqa: E402
 
 CHAMPION = "gs_chemdrp_champion"
 COLOURS = {"gs_chemdrp": "tab:blue", "ensemble": "tab:purple", "naive": "tab:gray", "baseline": "tab:orange"}

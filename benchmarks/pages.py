@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import figures
-from benchmarks.published import SPLITS, Split, family, fold_selection_records, load_all, mechanism_runs, screen_effect_records, sweep_records
+from benchmarks.published import SPLITS, Split, fold_selection_records, load_all, mechanism_runs, screen_effect_records, sweep_records
 from gsdrp.benchmark import metric_table
+from gsdrp.zoo import family
 
 ROOT = Path(__file__).resolve().parents[1]
 # the model settings a sweep table names (the rest are in each sweep's JSON)

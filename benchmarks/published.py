@@ -11,25 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from gsdrp.benchmark import curve_stem
-from gsdrp.zoo import ENSEMBLES
+from gsdrp.zoo import family, gs_family
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SPLITS = {"random": "random", "cell_blind": "cell-blind", "drug_blind": "drug-blind", "tissue_blind": "tissue-blind"}
-
-
-def family(model: str) -> str:
-    """``gs_chemdrp``, ``ensemble`` (``gsdrp.ensemble``: averages of fits), ``naive`` or ``baseline`` (the
-    other baselines: ridge, forest, XGBoost, MLP, factorisation)."""
-    for prefix, name in (("gs_chemdrp_", "gs_chemdrp"), ("ensemble_", "ensemble"), ("naive_", "naive")):
-        if model.startswith(prefix):
-            return name
-    return "baseline"
-
-
-def gs_family(model: str) -> bool:
-    """A GS-ChemDRP model, or an ensemble of GS-ChemDRP models only."""
-    members = ENSEMBLES[model].members if model in ENSEMBLES else (model,)
-    return all(family(m) == "gs_chemdrp" for m in members)
 
 
 @dataclass(frozen=True)

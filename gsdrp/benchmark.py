@@ -51,8 +51,11 @@ LATER_FIELDS = {
 
 
 def settings_hash(hyperparameters: dict) -> str:
-    """A fit's settings, named by a short hash of its hyperparameters (``LATER_FIELDS`` at their defaults left out)."""
+    """A fit's settings, named by a short hash of its hyperparameters (``LATER_FIELDS`` at their defaults left out).
+    An ensemble's members count by their own hashes, so a field added to a member's config later leaves it as it was."""
     kept = {k: v for k, v in hyperparameters.items() if k not in LATER_FIELDS or v != LATER_FIELDS[k]}
+    if "member_settings" in kept:
+        kept["member_settings"] = {member: settings_hash(values) for member, values in kept["member_settings"].items()}
     return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:10]
 
 

@@ -41,13 +41,14 @@ def champion(split: str) -> str:
 
 
 # name -> members and fits per member: each blind split's preset averaged over 5 seeds, and beside XGBoost (untuned,
-# tuned); the random split's champion beside tuned matrix factorisation
+# tuned), alone or as that 5-seed average; the random split's champion beside tuned matrix factorisation
 ENSEMBLES: dict[str, EnsembleConfig] = {
     **{f"ensemble_{split}_x5": EnsembleConfig((champion(split),), 5) for split in ("cell_blind", "tissue_blind", "drug_blind")},
     **{
         f"ensemble_xgboost_champion_{split}": EnsembleConfig(("xgboost", champion(split)))
         for split in ("cell_blind", "tissue_blind")
     },
+    "ensemble_xgboost_champion_x5_tissue_blind": EnsembleConfig(("xgboost", "ensemble_tissue_blind_x5")),
     **{
         f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", champion(split)))
         for split in ("cell_blind", "drug_blind")
@@ -103,6 +104,20 @@ REGISTRY: dict[str, tuple[type[DrugResponseModel], Factory]] = {
     },
 }
 MODELS = tuple(REGISTRY)
+FAMILIES = {NaiveModel: "naive", GSChemDRPModel: "gs_chemdrp", EnsembleModel: "ensemble"}
+
+
+def family(name: str) -> str:
+    """``gs_chemdrp``, ``ensemble`` (``gsdrp.ensemble``: averages of fits), ``naive`` or ``baseline`` (the
+    other baselines: ridge, forest, XGBoost, MLP, factorisation)."""
+    return FAMILIES.get(REGISTRY[name][0], "baseline")
+
+
+def gs_family(name: str) -> bool:
+    """A GS-ChemDRP model, or an ensemble of GS-ChemDRP models only (members that are ensembles included)."""
+    if name in ENSEMBLES:
+        return all(gs_family(member) for member in ENSEMBLES[name].members)
+    return family(name) == "gs_chemdrp"
 
 
 def build(name: str, screen_covariate: bool, train_config: TrainConfig = TrainConfig()) -> DrugResponseModel:

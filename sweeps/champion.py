@@ -30,7 +30,7 @@ from gsdrp.tracking.ui import ui_instructions
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import preset_point
-from gsdrp.zoo import TUNED_BASELINES
+from gsdrp.zoo import TUNED_BASELINES, family
 
 PRESET = champion_preset("random")
 BASELINE_SWEEPS = ("xgboost", "random_forest", "mlp")  # the models sweeps/baselines.py fits and registers
@@ -56,7 +56,7 @@ def preset_beside_baselines() -> str:
         table = pd.read_json(RESULTS / split / "table.json")
         table = table[table["screen"]]
         preset_row = table[table["model"] == preset_model(name)].iloc[0]
-        rivals = table[~table["model"].str.startswith(("gs_chemdrp_", "ensemble_"))]  # the baselines, tuned or not
+        rivals = table[table["model"].map(family).isin(("naive", "baseline"))]  # the baselines, tuned or not
         best = rivals.loc[rivals["rmse"].idxmin()]
         alias = SPLIT_ALIASES[split]
         baseline = TUNED_BASELINES.get(best["model"], (best["model"],))[0]  # xgboost_tuned_cell_blind is xgboost

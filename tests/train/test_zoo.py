@@ -9,7 +9,7 @@ import pytest
 
 from gsdrp.config import TrainConfig
 from gsdrp.metrics import rmse
-from gsdrp.zoo import MODELS, TUNED_BASELINES, build, load
+from gsdrp.zoo import MODELS, TUNED_BASELINES, build, family, gs_family, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)
 QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}, "ensemble_cell_blind_x5": {"seeds": 2}}
@@ -57,3 +57,12 @@ def test_a_preset_without_the_screen_covariate_drops_its_screen_effect():
     """The shift it shapes is gone, so it is not a setting of that fit either (docs/model.md)."""
     assert build("gs_chemdrp_champion_cell_blind", True).config.model.screen_effect == "pair"
     assert build("gs_chemdrp_champion_cell_blind", False).config.model.screen_effect == "global"
+
+
+def test_families_follow_the_model_class_and_blends_are_not_gs_chemdrp():
+    """What the pages and the make-sweep summary count as a baseline, a GS-ChemDRP model or a blend."""
+    assert [family(m) for m in ("naive_mean", "xgboost_tuned_cell_blind", "gs_chemdrp_champion", "ensemble_tissue_blind_x5")] == [
+        "naive", "baseline", "gs_chemdrp", "ensemble"]
+    assert gs_family("gs_chemdrp_champion") and gs_family("ensemble_tissue_blind_x5")
+    # a member that is itself a GS-ChemDRP ensemble does not make a tree's blend GS-ChemDRP
+    assert not gs_family("ensemble_xgboost_champion_x5_tissue_blind") and not gs_family("xgboost")
