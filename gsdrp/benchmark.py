@@ -25,9 +25,10 @@ from gsdrp.baselines.factorisation import FactorisationConfig
 from gsdrp.config import DataConfig, ModelConfig, TrainConfig
 from gsdrp.data.dataset import Dataset, load_dataset
 from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, read_summary
+from gsdrp.ensemble import EnsembleModel, Fitted
 from gsdrp.explain.plots import learning_curves
 from gsdrp.metrics import regression_metrics, rmse
-from gsdrp.zoo import MODELS, build
+from gsdrp.zoo import ENSEMBLES, MODELS, build
 
 # Paper Table 1 (GDSC, random split; its own data release and split): RMSE, PCC.
 PAPER = {
@@ -97,11 +98,14 @@ def run_benchmark(
     noise = read_summary(cache_dir(data_config, prepared))["replicate_noise"]
     default = dataset(train_config.collection)
     test = default.rows("test")
+    members = set().union(*(ensemble_members(name) for name in models))
+    models = tuple(sorted(models, key=nesting))  # members before their ensembles, which reuse their fits
     for screen in screen_modes:
         reference = build("naive_mean_effects", screen)
         reference.fit(default, 0)
         mean_effects = reference.predict(default, test)
         for seed in seeds:
+            fitted: dict[tuple[str, int], Fitted] = {}  # this seed's fits of ensemble members, for the ensembles to reuse
             for name in models:
                 model = build(name, screen, train_config)
                 hyperparameters = model.hyperparameters()
@@ -109,10 +113,14 @@ def run_benchmark(
                 if (name, screen, seed, settings) in done:
                     continue
                 data = dataset(model.collection or train_config.collection)
+                if isinstance(model, EnsembleModel):
+                    model.reuse = fitted
                 started = time.perf_counter()
                 report = model.fit(data, seed)
                 metrics = evaluate(data, test, model.predict(data, test), mean_effects)
-                seconds = time.perf_counter() - started
+                seconds = time.perf_counter() - started + report.budget.get("reused_seconds", 0.0)
+                if name in members:
+                    fitted[name, seed] = Fitted(model, report.budget, seconds)
                 record = {
                     "model": name, "screen": screen, "seed": seed, "settings": settings, "seconds": seconds,
                     "machine": machine(), "date": str(date.today()), **metrics, "budget": report.budget, "hyperparameters": hyperparameters,
@@ -124,6 +132,17 @@ def run_benchmark(
                 print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f} ({seconds:.0f} s)", flush=True)
                 write_table(out, split, noise, data_config, train_config)
     return write_table(out, split, noise, data_config, train_config)
+
+
+def ensemble_members(name: str) -> set[str]:
+    """The models an ensemble averages, members of members included; none for a model that is no ensemble."""
+    direct = ENSEMBLES[name].members if name in ENSEMBLES else ()
+    return set(direct).union(*(ensemble_members(member) for member in direct))
+
+
+def nesting(name: str) -> int:
+    """0 for a single model, 1 for an ensemble of single models, 2 for an ensemble with an ensemble member ..."""
+    return 1 + max(map(nesting, ENSEMBLES[name].members)) if name in ENSEMBLES else 0
 
 
 def _read(log: Path) -> list[dict]:

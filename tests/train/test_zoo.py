@@ -66,3 +66,24 @@ def test_families_follow_the_model_class_and_blends_are_not_gs_chemdrp():
     assert gs_family("gs_chemdrp_champion") and gs_family("ensemble_tissue_blind_x5")
     # a member that is itself a GS-ChemDRP ensemble does not make a tree's blend GS-ChemDRP
     assert not gs_family("ensemble_xgboost_champion_x5_tissue_blind") and not gs_family("xgboost")
+
+
+def test_an_ensemble_reuses_a_member_fitted_alone_and_counts_its_cost(small_data):
+    from gsdrp.benchmark import ensemble_members, nesting
+    from gsdrp.ensemble import EnsembleConfig, EnsembleModel, Fitted
+
+    alone = build("naive_drug_mean", screen_covariate=True)
+    budget = alone.fit(small_data, seed=3).budget
+    blend = EnsembleModel(EnsembleConfig(("naive_drug_mean", "naive_mean_effects")), True)
+    blend.reuse = {("naive_drug_mean", 3): Fitted(alone, budget, 7.0), ("naive_drug_mean", 4): Fitted(alone, budget, 1.0)}
+    report = blend.fit(small_data, seed=3)
+    assert blend.fits[0] is alone and (report.budget["reused_fits"], report.budget["reused_seconds"]) == (1, 7.0)
+
+    test = small_data.rows("test")
+    fresh = EnsembleModel(EnsembleConfig(("naive_drug_mean", "naive_mean_effects")), True)
+    assert "reused_fits" not in fresh.fit(small_data, seed=3).budget
+    np.testing.assert_allclose(blend.predict(small_data, test), fresh.predict(small_data, test), rtol=1e-6)
+
+    # the benchmark fits a blend's members first, the 5-seed average before the blend that averages it
+    assert nesting("gs_chemdrp_champion_tissue_blind") == 0 and nesting("ensemble_xgboost_champion_x5_tissue_blind") == 2
+    assert ensemble_members("ensemble_xgboost_champion_x5_tissue_blind") == {"xgboost", "ensemble_tissue_blind_x5", "gs_chemdrp_champion_tissue_blind"}
