@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
+from pathlib import Path
 
 import mlflow
 import pandas as pd
@@ -244,16 +244,21 @@ def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, 
         except Exception:  # the store may be mid-migration while the driver creates it
             return []
 
+    def recorded() -> list:
+        """Trials finished in MLflow that Tune's saved experiment state also records as finished: only those
+        can a resumed sweep know to be done (one that ended just before the kill is resumed from its checkpoint)."""
+        terminated = tune_terminated(tmp_path / "ray" / "smoke")
+        return [r for r in finished_trials() if r.data.tags[TRIAL_ID] in terminated]
+
     try:
-        wait_for(lambda: len(finished_trials()) >= 1, TIMEOUT, "a first finished trial")
-        time.sleep(5)  # let Tune write its experiment state after the trial
+        wait_for(lambda: len(recorded()) >= 1, TIMEOUT, "a first finished trial in Tune's experiment state")
     finally:
         end_session(driver.pid)  # the driver and the local Ray instance it started, nothing else
         driver.wait()
     client = MlflowClient(uri)
     before = {
         r.data.tags[TRIAL_ID]: (r.info.run_id, r.info.end_time, len(client.get_metric_history(r.info.run_id, "val_rmse")))
-        for r in finished_trials()
+        for r in recorded()
     }
     assert 1 <= len(before) < 3
 
@@ -271,6 +276,16 @@ def test_killed_driver_resumes_without_rerunning_finished_trials(prepared_root, 
         after = next(r for r in children if r.data.tags[TRIAL_ID] == trial_id)
         assert after.info.run_id == run_id and after.info.end_time == end_time  # not rerun
         assert len(client.get_metric_history(run_id, "val_rmse")) == epochs  # no second set of curves
+
+
+def tune_terminated(experiment: Path) -> set[str]:
+    """Ids of the trials that Tune's latest saved experiment state records as TERMINATED."""
+    states = sorted(experiment.glob("experiment_state-*.json"))
+    try:
+        trials = json.loads(states[-1].read_text())["trial_data"] if states else []
+    except json.JSONDecodeError:  # caught mid-write
+        return set()
+    return {state["trial_id"] for state in (json.loads(trial[0]) for trial in trials) if state["status"] == "TERMINATED"}
 
 
 def test_runs_left_running_are_closed_as_lost(tmp_path):
