@@ -48,11 +48,11 @@ ENSEMBLES: dict[str, EnsembleConfig] = {
         f"ensemble_xgboost_champion_{split}": EnsembleConfig(("xgboost", champion(split)))
         for split in ("cell_blind", "tissue_blind")
     },
-    "ensemble_xgboost_champion_x5_tissue_blind": EnsembleConfig(("xgboost", "ensemble_tissue_blind_x5")),
     **{
         f"ensemble_xgboost_tuned_champion_{split}": EnsembleConfig((f"xgboost_tuned_{split}", champion(split)))
-        for split in ("cell_blind", "drug_blind")
+        for split in ("cell_blind", "drug_blind", "tissue_blind")
     },
+    "ensemble_xgboost_tuned_champion_x5_tissue_blind": EnsembleConfig(("xgboost_tuned_tissue_blind", "ensemble_tissue_blind_x5")),
     "ensemble_matrix_factorisation_tuned_champion": EnsembleConfig(("matrix_factorisation_tuned_random", champion("random"))),
 }
 

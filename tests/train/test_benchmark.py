@@ -53,13 +53,13 @@ def test_a_field_added_later_to_a_member_leaves_the_ensemble_setting_as_it_was()
     from gsdrp.benchmark import LATER_FIELDS, settings_hash
     from gsdrp.zoo import build
 
-    now = build("ensemble_xgboost_champion_x5_tissue_blind", True).hyperparameters()
+    now = build("ensemble_xgboost_tuned_champion_x5_tissue_blind", True).hyperparameters()
     nested = now["member_settings"]["ensemble_tissue_blind_x5"]["member_settings"]["gs_chemdrp_champion_tissue_blind"]
     assert nested["model.attention_temperature"] == LATER_FIELDS["model.attention_temperature"]
     del nested["model.attention_temperature"]  # as fits made before the field existed recorded it
-    assert settings_hash(now) == settings_hash(build("ensemble_xgboost_champion_x5_tissue_blind", True).hyperparameters())
+    assert settings_hash(now) == settings_hash(build("ensemble_xgboost_tuned_champion_x5_tissue_blind", True).hyperparameters())
     nested["model.attention_temperature"] = 2.0
-    assert settings_hash(now) != settings_hash(build("ensemble_xgboost_champion_x5_tissue_blind", True).hyperparameters())
+    assert settings_hash(now) != settings_hash(build("ensemble_xgboost_tuned_champion_x5_tissue_blind", True).hyperparameters())
 
 
 def test_fits_from_another_machine_count_as_seeds_but_not_in_wall_time(prepared_root, tmp_path):

@@ -65,7 +65,7 @@ def test_families_follow_the_model_class_and_blends_are_not_gs_chemdrp():
         "naive", "baseline", "gs_chemdrp", "ensemble"]
     assert gs_family("gs_chemdrp_champion") and gs_family("ensemble_tissue_blind_x5")
     # a member that is itself a GS-ChemDRP ensemble does not make a tree's blend GS-ChemDRP
-    assert not gs_family("ensemble_xgboost_champion_x5_tissue_blind") and not gs_family("xgboost")
+    assert not gs_family("ensemble_xgboost_tuned_champion_x5_tissue_blind") and not gs_family("xgboost")
 
 
 def test_an_ensemble_reuses_a_member_fitted_alone_and_counts_its_cost(small_data):
@@ -85,5 +85,5 @@ def test_an_ensemble_reuses_a_member_fitted_alone_and_counts_its_cost(small_data
     np.testing.assert_allclose(blend.predict(small_data, test), fresh.predict(small_data, test), rtol=1e-6)
 
     # the benchmark fits a blend's members first, the 5-seed average before the blend that averages it
-    assert nesting("gs_chemdrp_champion_tissue_blind") == 0 and nesting("ensemble_xgboost_champion_x5_tissue_blind") == 2
-    assert ensemble_members("ensemble_xgboost_champion_x5_tissue_blind") == {"xgboost", "ensemble_tissue_blind_x5", "gs_chemdrp_champion_tissue_blind"}
+    assert nesting("gs_chemdrp_champion_tissue_blind") == 0 and nesting("ensemble_xgboost_tuned_champion_x5_tissue_blind") == 2
+    assert ensemble_members("ensemble_xgboost_tuned_champion_x5_tissue_blind") == {"xgboost_tuned_tissue_blind", "ensemble_tissue_blind_x5", "gs_chemdrp_champion_tissue_blind"}
