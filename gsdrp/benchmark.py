@@ -28,7 +28,7 @@ from gsdrp.data.prepare import DEFAULT_OUT, cache_dir, read_summary
 from gsdrp.ensemble import EnsembleModel, Fitted
 from gsdrp.explain.plots import learning_curves
 from gsdrp.metrics import regression_metrics, rmse
-from gsdrp.zoo import ENSEMBLES, MODELS, build
+from gsdrp.zoo import MODELS, build, ensemble_members, nesting
 
 # Paper Table 1 (GDSC, random split; its own data release and split): RMSE, PCC.
 PAPER = {
@@ -132,17 +132,6 @@ def run_benchmark(
                 print(f"{split} screen={screen} seed={seed} {name}: rmse {metrics['rmse']:.4f} pcc {metrics['pcc']:.4f} ({seconds:.0f} s)", flush=True)
                 write_table(out, split, noise, data_config, train_config)
     return write_table(out, split, noise, data_config, train_config)
-
-
-def ensemble_members(name: str) -> set[str]:
-    """The models an ensemble averages, members of members included; none for a model that is no ensemble."""
-    direct = ENSEMBLES[name].members if name in ENSEMBLES else ()
-    return set(direct).union(*(ensemble_members(member) for member in direct))
-
-
-def nesting(name: str) -> int:
-    """0 for a single model, 1 for an ensemble of single models, 2 for an ensemble with an ensemble member ..."""
-    return 1 + max(map(nesting, ENSEMBLES[name].members)) if name in ENSEMBLES else 0
 
 
 def _read(log: Path) -> list[dict]:

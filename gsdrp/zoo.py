@@ -113,6 +113,17 @@ def family(name: str) -> str:
     return FAMILIES.get(REGISTRY[name][0], "baseline")
 
 
+def ensemble_members(name: str) -> set[str]:
+    """The models an ensemble averages, members of members included; none for a model that is no ensemble."""
+    direct = ENSEMBLES[name].members if name in ENSEMBLES else ()
+    return set(direct).union(*(ensemble_members(member) for member in direct))
+
+
+def nesting(name: str) -> int:
+    """0 for a single model, 1 for an ensemble of single models, 2 for an ensemble with an ensemble member ..."""
+    return 1 + max(map(nesting, ENSEMBLES[name].members)) if name in ENSEMBLES else 0
+
+
 def gs_family(name: str) -> bool:
     """A GS-ChemDRP model, or an ensemble of GS-ChemDRP models only (members that are ensembles included)."""
     if name in ENSEMBLES:

@@ -69,7 +69,7 @@ def test_families_follow_the_model_class_and_blends_are_not_gs_chemdrp():
 
 
 def test_an_ensemble_reuses_a_member_fitted_alone_and_counts_its_cost(small_data):
-    from gsdrp.benchmark import ensemble_members, nesting
+    from gsdrp.zoo import ensemble_members, nesting
     from gsdrp.ensemble import EnsembleConfig, EnsembleModel, Fitted
 
     alone = build("naive_drug_mean", screen_covariate=True)
