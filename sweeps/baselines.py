@@ -25,8 +25,7 @@ from ray import tune
 
 from gsdrp.config import to_flat_dict
 from gsdrp.presets import BASELINE_PRESETS, baseline_preset
-from gsdrp.tracking.lookup import TrackingError
-from gsdrp.tracking.routing import promote_to_split
+from gsdrp.tracking.routing import print_promotion
 from gsdrp.tune.baseline_trainable import MODEL_KEY, PREFIX, train_baseline_trial
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
@@ -81,10 +80,7 @@ def main(argv: list[str] | None = None):
     space = {MODEL_KEY: known.model, **SPACES[known.model]}
     results = run_sweep(space, options, points_to_evaluate=[start_point(known.model, options.split)], trainable=train_baseline_trial)
     if options.split != "random":
-        try:
-            print(promote_to_split(options.name, options.split))
-        except TrackingError as exc:
-            raise SystemExit(str(exc)) from None
+        print_promotion(options.name, options.split)
     return results
 
 

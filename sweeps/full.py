@@ -22,8 +22,7 @@ import sys
 from dataclasses import replace
 
 from gsdrp.presets import CHAMPIONS
-from gsdrp.tracking.lookup import TrackingError
-from gsdrp.tracking.routing import promote_to_split
+from gsdrp.tracking.routing import print_promotion
 from gsdrp.tune.options import parse_options
 from gsdrp.tune.runner import run_sweep
 from gsdrp.tune.space import ARCHITECTURE, BLIND, EXTENSIONS, FINETUNE, GENE_SETS, LOSS_WEIGHTS, OPTIMISATION, preset_point
@@ -41,10 +40,7 @@ def main(argv: list[str] | None = None):
         space.update(FINETUNE)
     points = [preset_point(CHAMPIONS[options.split], space)] if options.split in CHAMPIONS else None
     results = run_sweep(space, options, points_to_evaluate=points)
-    try:
-        print(promote_to_split(options.name, options.split))
-    except TrackingError as exc:
-        raise SystemExit(str(exc)) from None
+    print_promotion(options.name, options.split)
     return results
 
 

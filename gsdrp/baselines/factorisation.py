@@ -146,9 +146,15 @@ class FactorisationModel(DrugResponseModel):
             np.bincount(data.drug_idx[train], minlength=len(data.drugs)),
         )
 
-    @torch.no_grad()
     def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
-        return self.factors(*self._inputs(data, rows)).numpy().astype(np.float32)
+        return self.predict_indices(data.cell_idx[rows], data.drug_idx[rows], data.gdsc2[rows])
+
+    @torch.no_grad()
+    def predict_indices(self, cells: np.ndarray, drugs: np.ndarray, gdsc2: np.ndarray) -> np.ndarray:
+        """Predictions for pairs given by the fit's dataset's cell and drug indices and the GDSC2 share
+        (a registered model's input)."""
+        gdsc2 = gdsc2 if self.screen_covariate else np.zeros(len(cells), np.float32)
+        return self.factors(torch.as_tensor(cells), torch.as_tensor(drugs), torch.as_tensor(gdsc2)).numpy().astype(np.float32)
 
     def save_state(self, folder: Path) -> None:
         torch.save(self.factors.state_dict(), folder / STATE)

@@ -1,20 +1,22 @@
 """A trained model as an MLflow pyfunc: a table of (cell_line, smiles[, screen]) -> predicted ln IC50.
 
-Artifacts: the model (a GS-ChemDRP checkpoint, or a classical baseline's saved folder), the cell
-lines' features (standardised gene-set activities and, as ``gene:<Entrez ID>`` columns, expression)
-and the transform that turns a user's expression profile into them. The drug encoder
-is resolved by name at load time (``$GSDRP_MODELS``, ``../shared/models``, or the Hugging Face
-hub); a frozen encoder's drug vectors come from the embedding cache, so the encoder loads only
-for SMILES never embedded before. Rows with an unknown cell line or an invalid SMILES get
-``prediction`` NaN and an ``error`` naming the culprit; they are never guessed. Models with identity
-embeddings use them for cell lines and drugs (by canonical SMILES) seen in training and the
-features alone otherwise; a ``path`` column says which.
+Every model of the zoo that learns from data logs one way (``log_model``): GS-ChemDRP, the classical
+baselines, matrix factorisation, and ensembles of them (their mean, as ``gsdrp.ensemble`` predicts).
+Artifacts: the model's served folder (``write_served``), the cell lines' features (standardised
+gene-set activities and, as ``gene:<Entrez ID>`` columns, expression) and the transform that turns a
+user's expression profile into them. The drug encoder is resolved by name at load time
+(``$GSDRP_MODELS``, ``../shared/models``, or the Hugging Face hub); a frozen encoder's drug vectors
+come from the embedding cache, so the encoder loads only for SMILES never embedded before. Rows a
+model cannot answer (``gsdrp.tracking.pairs``; matrix factorisation: a cell line or drug outside its
+training data) get ``prediction`` NaN and an ``error`` naming the culprit; they are never guessed.
+GS-ChemDRP models with identity embeddings use them for cell lines and drugs (by canonical SMILES)
+seen in training and the features alone otherwise; a ``path`` column says which.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
@@ -25,62 +27,22 @@ import torch
 import gsdrp
 from gsdrp import zoo
 from gsdrp.baselines.classical import ClassicalModel
+from gsdrp.baselines.factorisation import FactorisationModel
 from gsdrp.data.dataset import Dataset
-from gsdrp.data.drugs import standardise_smiles
 from gsdrp.data.fingerprints import morgan_fingerprints
-from gsdrp.data.raw import DataError
-from gsdrp.data.prediction_input import REQUIRED_COLUMNS
 from gsdrp.data.profiles import GENE_PREFIX, CellTransform, feature_table
 from gsdrp.encoders.drug import frozen_embeddings
+from gsdrp.ensemble import EnsembleModel
 from gsdrp.errors import UserError
 from gsdrp.model.network import Batch, GSChemDRP
-from gsdrp.train.loop import load_checkpoint
+from gsdrp.predictor import DrugResponseModel
+from gsdrp.tracking.pairs import CheckedPairs, check_pairs
+from gsdrp.train.loop import load_checkpoint, save_checkpoint
+from gsdrp.train.predictor import GSChemDRPModel as DeepModel
 
-SCREEN_SHARE = {"GDSC1": 0.0, "GDSC2": 1.0}
-DEFAULT_SCREEN = "GDSC2"
+CHECKPOINT, KIND_FILE, TRAINED, INDEX = "checkpoint.pt", "served.json", "trained.json", "index.json"
+
 FORWARD_BATCH = 32768
-
-
-@dataclass
-class CheckedPairs:
-    """An input table read and checked, per row: cell line (as text), canonical SMILES (None if invalid or
-    empty), GDSC2 share (NaN for an unknown screen) and error (None if the row can be predicted)."""
-
-    table: pd.DataFrame
-    cells: pd.Series
-    smiles: pd.Series
-    screen_share: pd.Series
-    errors: list[str | None]
-
-    @property
-    def valid(self) -> np.ndarray:
-        return np.array([e is None for e in self.errors], dtype=bool)
-
-    def answered(self, valid_predictions: np.ndarray) -> pd.DataFrame:
-        """The table plus ``prediction`` (NaN where the row is invalid) and ``error``."""
-        prediction = np.full(len(self.errors), np.nan, dtype=np.float32)
-        prediction[self.valid] = valid_predictions
-        return self.table.assign(prediction=prediction, error=self.errors)
-
-
-def check_pairs(table: pd.DataFrame, known_cells: set[str]) -> CheckedPairs:
-    """Read ``cell_line``, ``smiles`` and optional ``screen`` (blank: GDSC2) of each row; a row with an unknown
-    cell line, an invalid SMILES or an unknown screen gets its error instead of a prediction.
-
-    Identifiers are compared as text, so a cell line named ``5637`` matches whether it came in as a
-    number or a string. Each distinct SMILES is standardised once.
-    """
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError(f"input table lacks column(s) {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
-    names, smiles = text_values(table["cell_line"]), text_values(table["smiles"])
-    screens = text_values(table["screen"]).replace("", DEFAULT_SCREEN) if "screen" in table else pd.Series(DEFAULT_SCREEN, index=table.index)
-    canonical = {s: canonical_smiles(s) for s in smiles.unique() if s}
-    errors = [
-        _row_problem(cell, smile, screen, known_cells, canonical)
-        for cell, smile, screen in zip(names, smiles, screens, strict=True)
-    ]
-    return CheckedPairs(table.copy(), names, smiles.map(canonical), screens.map(SCREEN_SHARE), errors)
 
 
 def predict_pairs(
@@ -110,40 +72,6 @@ def predict_pairs(
             ["", "cell+drug identity", "cell identity", "drug identity"], "features only",
         )
     return out
-
-
-def text_values(column: pd.Series) -> pd.Series:
-    """Values as stripped strings; missing values become ``""``, integral floats lose their ``.0``."""
-
-    def one(value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
-
-    return column.map(one).astype(object)
-
-
-def canonical_smiles(smiles: str) -> str | None:
-    try:
-        return standardise_smiles(smiles, smiles)
-    except DataError:
-        return None
-
-
-def _row_problem(cell: str, smiles: str, screen: str, known_cells: set, canonical: dict) -> str | None:
-    if not cell:
-        return "empty cell_line"
-    if cell not in known_cells:
-        return f"unknown cell line {cell!r}"
-    if screen not in SCREEN_SHARE:
-        return f"unknown screen {screen!r} (GDSC1 or GDSC2; blank means {DEFAULT_SCREEN})"
-    if not smiles:
-        return "empty smiles"
-    if canonical[smiles] is None:
-        return f"invalid SMILES {smiles!r}"
-    return None
 
 
 @torch.no_grad()
@@ -178,13 +106,41 @@ def _forward(model, encoder_name, features, cells, smiles, screen_share, identit
 
 
 class CellFeaturesModel(mlflow.pyfunc.PythonModel):
-    """What every registered gsdrp model shares: the cell lines it knows (``cell_features``' table), and
-    the transform that turns a user's expression profile into the same features."""
+    """What every registered gsdrp model shares: the cell lines it knows (``cell_features``' table), the
+    transform that turns a user's expression profile into the same features, and the cell lines and
+    drugs it was trained on (``trained``), by which ``gsdrp predict`` routes pairs.
 
-    def load_cells(self, context) -> None:
-        self.cells = pd.read_parquet(context.artifacts["cells"])
-        transform = context.artifacts.get("cell_transform")
+    A subclass loads its model from a served folder (``load_model``) and answers checked pairs
+    (``predict_valid``); members of an ensemble share their ensemble's cells."""
+
+    def load_context(self, context) -> None:
+        self.load_cells(context.artifacts)
+        self.load_model(Path(context.artifacts["model"]))
+
+    def load_cells(self, artifacts: dict[str, str]) -> None:
+        self.cells = pd.read_parquet(artifacts["cells"])
+        transform = artifacts.get("cell_transform")
         self.transform = CellTransform.load(Path(transform)) if transform else None
+
+    def load_model(self, folder: Path) -> None:
+        """Read the model from its served folder (``write_served``)."""
+        raise NotImplementedError
+
+    def trained(self) -> tuple[set[str], set[str]]:
+        """The cell lines and canonical SMILES with training rows."""
+        recorded = json.loads((self.folder / TRAINED).read_text())
+        return set(recorded["cells"]), set(recorded["smiles"])
+
+    def check(self, table: pd.DataFrame) -> CheckedPairs:
+        return check_pairs(table, set(self.cells.index))
+
+    def predict_valid(self, pairs: CheckedPairs) -> np.ndarray:
+        """Predictions for the valid rows of ``pairs``, in order."""
+        raise NotImplementedError
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        pairs = self.check(model_input)
+        return pairs.answered(self.predict_valid(pairs) if pairs.valid.any() else np.empty(0, dtype=np.float32))
 
     def add_profiles(self, profiles: pd.DataFrame) -> list[str]:
         """Make the cell lines of ``profiles`` (``read_profiles``) predictable; returns the genes filled in.
@@ -203,8 +159,17 @@ class GSChemDRPModel(CellFeaturesModel):
     """A GS-ChemDRP network (its checkpoint) behind the pyfunc interface (``predict_pairs``)."""
 
     def load_context(self, context) -> None:
-        self.model, self.state = load_checkpoint(Path(context.artifacts["checkpoint"]))
-        self.load_cells(context)
+        checkpoint = context.artifacts.get("checkpoint")  # a sweep trial's (``log_pyfunc``)
+        if checkpoint is None:
+            return super().load_context(context)
+        self.load_cells(context.artifacts)
+        self.model, self.state = load_checkpoint(Path(checkpoint))
+
+    def load_model(self, folder: Path) -> None:
+        self.model, self.state = load_checkpoint(folder / CHECKPOINT)
+
+    def trained(self) -> tuple[set[str], set[str]]:
+        return set(self.state["identity_cells"]), set(self.state["identity_drugs"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         state = self.state
@@ -218,21 +183,110 @@ class ClassicalPyfunc(CellFeaturesModel):
     """A classical baseline (``gsdrp.baselines.classical``: XGBoost, random forest, ridge, MLP) behind the same
     input and output as ``GSChemDRPModel``: expression of the cell line, Morgan fingerprint of the SMILES."""
 
-    def load_context(self, context) -> None:
-        self.model = zoo.load(Path(context.artifacts["model"]))
-        self.load_cells(context)
+    def load_model(self, folder: Path) -> None:
+        self.folder, self.model = folder, zoo.load(folder)
 
-    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
-        pairs = check_pairs(model_input, set(self.cells.index))
+    def predict_valid(self, pairs: CheckedPairs) -> np.ndarray:
         valid = pairs.valid
-        if not valid.any():
-            return pairs.answered(np.empty(0, dtype=np.float32))
         genes = self.cells.loc[:, self.cells.columns.str.startswith(GENE_PREFIX)]
         unique_smiles, drug_of_pair = np.unique(pairs.smiles[valid].to_numpy(), return_inverse=True)
-        return pairs.answered(self.model.predict_features(
+        return self.model.predict_features(
             genes.loc[pairs.cells[valid]].to_numpy(np.float32), morgan_fingerprints(list(unique_smiles))[drug_of_pair],
             pairs.screen_share[valid].to_numpy(np.float32),
-        ))
+        )
+
+
+class FactorisationPyfunc(CellFeaturesModel):
+    """Matrix factorisation (``gsdrp.baselines.factorisation``): it knows cell lines and drugs by name and
+    canonical SMILES only, so a pair with either outside its training data is refused, not guessed. A SMILES
+    that several GDSC drugs share (one compound screened under two names) gets the mean of their predictions."""
+
+    def load_model(self, folder: Path) -> None:
+        self.folder, self.model = folder, zoo.load(folder)
+        index = json.loads((folder / INDEX).read_text())
+        self.cell_index = {c: i for i, c in enumerate(index["cells"])}
+        self.drug_indices: dict[str, list[int]] = {}
+        for i, smiles in enumerate(index["smiles"]):
+            self.drug_indices.setdefault(smiles, []).append(i)
+        self.known_cells, self.known_smiles = self.trained()
+
+    def check(self, table: pd.DataFrame) -> CheckedPairs:
+        pairs = super().check(table)
+        pairs.refuse(~pairs.cells.isin(self.known_cells).to_numpy(), "matrix factorisation knows only the cell lines it was trained on")
+        pairs.refuse(~pairs.smiles.isin(self.known_smiles).to_numpy(), "matrix factorisation knows only the drugs it was trained on")
+        return pairs
+
+    def predict_valid(self, pairs: CheckedPairs) -> np.ndarray:
+        valid = pairs.valid
+        cells = pairs.cells[valid].map(self.cell_index).to_numpy(np.int64)
+        drugs = [self.drug_indices[s] for s in pairs.smiles[valid]]
+        pair_of = np.repeat(np.arange(len(drugs)), [len(d) for d in drugs])  # one entry per (pair, drug of its SMILES)
+        predicted = self.model.predict_indices(
+            cells[pair_of], np.concatenate(drugs).astype(np.int64), pairs.screen_share[valid].to_numpy(np.float32)[pair_of]
+        )
+        return (np.bincount(pair_of, predicted) / np.bincount(pair_of)).astype(np.float32)
+
+
+class EnsemblePyfunc(CellFeaturesModel):
+    """An ensemble (``gsdrp.ensemble``): the mean of its fits' predictions, each fit served as its own kind.
+    A row that any fit cannot answer gets that fit's error; it is trained on what all its fits were."""
+
+    def load_model(self, folder: Path) -> None:
+        self.fits = [served(fit) for fit in sorted(folder.glob("fit-*"))]
+
+    def trained(self) -> tuple[set[str], set[str]]:
+        cells, smiles = zip(*(fit.trained() for fit in self.fits), strict=True)
+        return set.intersection(*cells), set.intersection(*smiles)
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        answers = []
+        for fit in self.fits:
+            fit.cells = self.cells  # a fit sees the ensemble's cell lines, user profiles included
+            answers.append(fit.predict(context, model_input))
+        errors = pd.concat([a["error"] for a in answers], axis=1).bfill(axis=1).iloc[:, 0]
+        prediction = np.mean([a["prediction"].to_numpy() for a in answers], axis=0).astype(np.float32)
+        return model_input.assign(prediction=np.where(errors.isna(), prediction, np.nan), error=errors.where(errors.notna(), None))
+
+
+KINDS: dict[str, type[CellFeaturesModel]] = {
+    "gs_chemdrp": GSChemDRPModel, "classical": ClassicalPyfunc, "factorisation": FactorisationPyfunc, "ensemble": EnsemblePyfunc,
+}
+
+
+def served(folder: Path) -> CellFeaturesModel:
+    """The pyfunc of a served folder (``write_served``), its model loaded; its cells are set by whoever holds it."""
+    model = KINDS[json.loads((folder / KIND_FILE).read_text())["kind"]]()
+    model.load_model(folder)
+    return model
+
+
+def write_served(model: DrugResponseModel, data: Dataset, folder: Path) -> type[CellFeaturesModel]:
+    """Write what the pyfunc of a model fitted on ``data`` needs into ``folder``; returns the pyfunc's class.
+
+    GS-ChemDRP: its checkpoint. Classical and matrix factorisation: the saved model and the cell lines and
+    drugs with training rows (factorisation also its index of all of them). Ensemble: one such folder per fit.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(model, DeepModel):
+        save_checkpoint(folder / CHECKPOINT, model.trainer_on(data))
+        kind = "gs_chemdrp"
+    elif isinstance(model, EnsembleModel):
+        for i, fit in enumerate(model.fits):
+            write_served(fit, data, folder / f"fit-{i:02d}")
+        kind = "ensemble"
+    elif isinstance(model, ClassicalModel | FactorisationModel):
+        model.save(folder)
+        train = data.rows("train")
+        cells, drugs = np.unique(data.cell_idx[train]), np.unique(data.drug_idx[train])
+        trained = {"cells": [data.cells[i] for i in cells], "smiles": [data.smiles[i] for i in drugs]}
+        (folder / TRAINED).write_text(json.dumps(trained))
+        if isinstance(model, FactorisationModel):
+            (folder / INDEX).write_text(json.dumps({"cells": data.cells, "smiles": data.smiles}))
+        kind = "classical" if isinstance(model, ClassicalModel) else "factorisation"
+    else:
+        raise UserError(f"{model.name}: a {type(model).__name__} is not registered (only models that learn from data are)")
+    (folder / KIND_FILE).write_text(json.dumps({"kind": kind}))
+    return KINDS[kind]
 
 
 def cell_features(data: Dataset) -> pd.DataFrame:
@@ -242,18 +296,20 @@ def cell_features(data: Dataset) -> pd.DataFrame:
 
 
 def log_pyfunc(checkpoint: Path, data: Dataset, name: str = "model"):
-    """Log the GS-ChemDRP network trained on ``data`` to the active run; returns the ModelInfo."""
-    return _log(GSChemDRPModel(), {"checkpoint": checkpoint}, data, name, ["torch", "transformers"])
+    """Log the GS-ChemDRP network of a checkpoint (a sweep trial's), trained on ``data``, to the active run;
+    returns the ModelInfo."""
+    return _log(GSChemDRPModel(), {"checkpoint": checkpoint}, data, name)
 
 
-def log_classical_pyfunc(model: ClassicalModel, data: Dataset, name: str = "model"):
-    """Log a classical baseline fitted on ``data`` to the active run; returns the ModelInfo."""
+def log_model(model: DrugResponseModel, data: Dataset, name: str = "model"):
+    """Log any model of the zoo fitted on ``data`` (``write_served``) to the active run; returns the ModelInfo."""
     with tempfile.TemporaryDirectory() as tmp:
-        folder = model.save(Path(tmp) / "model")
-        return _log(ClassicalPyfunc(), {"model": folder}, data, name, ["scikit-learn", "xgboost", "joblib"])
+        folder = Path(tmp) / "model"
+        python_model = write_served(model, data, folder)()
+        return _log(python_model, {"model": folder}, data, name)
 
 
-def _log(python_model: CellFeaturesModel, model_artifacts: dict[str, Path], data: Dataset, name: str, requirements: list[str]):
+def _log(python_model: CellFeaturesModel, model_artifacts: dict[str, Path], data: Dataset, name: str):
     """Log ``python_model`` with its artifacts, the cells' features and transform, and the gsdrp package as code."""
     with tempfile.TemporaryDirectory() as tmp:
         cells_file, transform_file = Path(tmp) / "cells.parquet", Path(tmp) / "cell_transform.json"
@@ -264,5 +320,8 @@ def _log(python_model: CellFeaturesModel, model_artifacts: dict[str, Path], data
             python_model=python_model,
             artifacts={**{k: str(v) for k, v in model_artifacts.items()}, "cells": str(cells_file), "cell_transform": str(transform_file)},
             code_paths=[str(Path(gsdrp.__file__).parent)],
-            pip_requirements=[*requirements, "rdkit", "pandas", "pyarrow", "numpy", "mlflow"],
+            pip_requirements=REQUIREMENTS,
         )
+
+
+REQUIREMENTS = ["torch", "transformers", "scikit-learn", "xgboost", "joblib", "rdkit", "pandas", "pyarrow", "numpy", "mlflow"]

@@ -4,8 +4,9 @@ The random-split champion (``models:/gsdrp@champion``) answers pairs whose cell 
 in its training data. A pair with something new goes to the champion of the split that held that out
 (docs/sweeps.md, "Which model answers which question"): a SMILES that is not among the champion's
 training drugs to ``@drug_blind``, else a cell line that is not among its training cell lines to
-``@cell_blind``. Where that alias is not registered the champion answers with features only, and the
-reason says so. Each output row names the model and the reason.
+``@cell_blind``. Where that alias is not registered the champion answers with features only (a champion
+that blends in matrix factorisation refuses the row instead), and the reason says so. Each output row
+names the model and the reason.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from gsdrp.tracking.lookup import TrackingError, existing_store
-from gsdrp.tracking.pyfunc import canonical_smiles, text_values
+from gsdrp.tracking.pairs import canonical_smiles, text_values
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, load_model, promote
 
 SPLIT_ALIASES = {"random": ALIAS, "cell_blind": "cell_blind", "tissue_blind": "tissue_blind", "drug_blind": "drug_blind"}
@@ -32,6 +33,14 @@ def promote_to_split(experiment: str, split: str) -> str:
         raise TrackingError(f"nothing promoted to models:/{MODEL_NAME}@{alias}: {exc}") from None
     state = "now points to" if promotion.promoted or promotion.already_champion else "stays; this sweep's best is"
     return f"models:/{MODEL_NAME}@{alias} {state} version {promotion.version} (validation RMSE {promotion.val_rmse:.3f})"
+
+
+def print_promotion(experiment: str, split: str) -> None:
+    """What a sweep script ends with: ``promote_to_split``'s line, or why nothing was promoted as its exit message."""
+    try:
+        print(promote_to_split(experiment, split))
+    except TrackingError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def registered_aliases(model_name: str = MODEL_NAME) -> set[str]:
@@ -58,7 +67,7 @@ def plan_routes(table: pd.DataFrame, trained_cells: set[str], trained_drugs: set
         else:
             plan.loc[rows, "route"] = (
                 f"{what} the champion was not trained on, but models:/{MODEL_NAME}@{alias} is not registered "
-                f"(python sweeps/full.py --split {alias}): the champion answered from features"
+                f"(python sweeps/full.py --split {alias}): left to the champion's features"
             )
     return plan
 
@@ -76,8 +85,7 @@ def predict_routed(table: pd.DataFrame, profiles: pd.DataFrame | None = None, mo
     columns ``model`` (its URI) and ``route``; and the model genes that ``profiles`` lacked."""
     uri = f"models:/{model_name}@{{}}".format
     champion, filled = load_with_profiles(uri(ALIAS), profiles)
-    state = champion.unwrap_python_model().state
-    plan = plan_routes(table, set(state["identity_cells"]), set(state["identity_drugs"]), registered_aliases(model_name))
+    plan = plan_routes(table, *champion.unwrap_python_model().trained(), registered_aliases(model_name))
     parts = []
     for alias, rows in plan.groupby("alias").groups.items():
         model = champion if alias == ALIAS else load_with_profiles(uri(alias), profiles)[0]

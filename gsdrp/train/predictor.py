@@ -58,12 +58,17 @@ class GSChemDRPModel(DrugResponseModel):
     def _weights(self) -> dict[str, torch.Tensor]:
         return self.trainer.model.state_dict() if self.trainer is not None else self.weights
 
-    def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
-        if self.trainer is None or self.trainer.data is not data:  # loaded, or asked about another dataset
+    def trainer_on(self, data: Dataset) -> Trainer:
+        """The trainer holding these weights on ``data`` (rebuilt if the model was loaded or fitted on other data);
+        ``data`` must be the dataset of the fit, so identities and standardisation come out as in training."""
+        if self.trainer is None or self.trainer.data is not data:
             weights = self._weights()
             self.trainer = Trainer(data, self.config.model, self.config.train)
             self.trainer.model.load_state_dict(weights)
-        return self.trainer.predict(rows).prediction
+        return self.trainer
+
+    def predict(self, data: Dataset, rows: np.ndarray) -> np.ndarray:
+        return self.trainer_on(data).predict(rows).prediction
 
     def save_state(self, folder: Path) -> None:
         torch.save(self._weights(), folder / STATE)

@@ -9,7 +9,7 @@ import pytest
 
 from gsdrp.data.raw import raw_path
 from gsdrp.baselines.classical import RidgeModel
-from gsdrp.tracking.pyfunc import log_classical_pyfunc, log_pyfunc
+from gsdrp.tracking.pyfunc import log_model, log_pyfunc
 from gsdrp.tracking.store import use_tracking
 from gsdrp.train.loop import save_checkpoint
 from tests.cli.conftest import run_cli
@@ -89,7 +89,7 @@ def test_a_tuned_baseline_at_an_alias_answers_its_question_as_it_predicts_the_da
     ridge = RidgeModel(screen_covariate=True)
     ridge.fit(data, seed=0)
     with mlflow.start_run():
-        version = mlflow.register_model(log_classical_pyfunc(ridge, data).model_uri, "gsdrp").version
+        version = mlflow.register_model(log_model(ridge, data).model_uri, "gsdrp").version
     use_tracking().set_registered_model_alias("gsdrp", "cell_blind", version)
 
     cell = next(c for c, i in zip(data.cells, tiny_trainer.cell_ids.tolist()) if i < 0)  # new to the champion
