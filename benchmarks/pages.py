@@ -39,7 +39,7 @@ def glance(splits: list[Split]) -> str:
         "brackets). GS-ChemDRP: one model, or the average of five seeds of one (`ensemble_*_x5`). Baselines: the "
         "naive models, ridge, random forest, XGBoost, the MLP and matrix factorisation at one setting each "
         "(matrix factorisation also with a GDSC2 shift of its own per pair, `matrix_factorisation_pair`), and "
-        "XGBoost and matrix factorisation with the setting their own sweep on the split selected "
+        "XGBoost, the random forest and matrix factorisation with the setting their own sweep on the split selected "
         "(`<model>_tuned_<split>`, where one ran). Gap: GS-ChemDRP minus baseline, ± both SDs combined. "
         "Blend: a GS-ChemDRP preset averaged with a baseline (`gsdrp.ensemble`), and its gap to that best baseline.",
         "",
