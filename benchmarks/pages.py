@@ -20,7 +20,8 @@ from gsdrp.zoo import family
 ROOT = Path(__file__).resolve().parents[1]
 # the model settings a sweep table names (the rest are in each sweep's JSON)
 SHOWN = ("model.variant", "model.cell_input", "model.drug_fingerprint", "model.identity", "model.dim", "model.bilinear", "baseline.max_depth",
-         "baseline.learning_rate", "baseline.dim", "baseline.l2", "baseline.screen_effect")
+         "baseline.learning_rate", "baseline.dim", "baseline.l2", "baseline.screen_effect", "baseline.max_samples",
+         "baseline.max_features", "baseline.min_samples_leaf")
 MECHANISM_SPLITS = ("cell_blind", "drug_blind")  # benchmarks/mechanism.py's committed runs
 QUESTIONS = {"random": "known cell lines and drugs", "cell_blind": "new cell lines", "drug_blind": "new drugs",
              "tissue_blind": "new tissues"}
