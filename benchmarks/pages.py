@@ -14,7 +14,7 @@ import pandas as pd
 
 from benchmarks import figures
 from benchmarks.published import SPLITS, Split, fold_selection_records, load_all, mechanism_runs, screen_effect_records, sweep_records
-from gsdrp.benchmark import metric_table
+from gsdrp.benchmark import combined_sd, metric_table
 from gsdrp.zoo import family
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def glance(splits: list[Split]) -> str:
 def gap(row: pd.Series, reference: pd.Series) -> str:
     """``row`` minus ``reference`` in test RMSE, ± their seed SDs combined (when both have several seeds)."""
     both = row["seeds"] > 1 and reference["seeds"] > 1
-    sd = f" ± {(row['rmse_std'] ** 2 + reference['rmse_std'] ** 2) ** 0.5:.3f}" if both else ""
+    sd = f" ± {combined_sd(row, reference):.3f}" if both else ""
     return f"{row['rmse'] - reference['rmse']:+.3f}{sd}"
 
 

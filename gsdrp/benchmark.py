@@ -202,6 +202,11 @@ def write_table(out: Path, split: str, noise: dict, data_config: DataConfig, tra
     return table
 
 
+def combined_sd(row: pd.Series, other: pd.Series) -> float:
+    """Two table rows' test-RMSE seed SDs combined (root of the sum of squares): the spread of their gap."""
+    return (row["rmse_std"] ** 2 + other["rmse_std"] ** 2) ** 0.5
+
+
 def metric_table(part: pd.DataFrame) -> list[str]:
     """Rows of a summary (``table.json``, one screen mode) as a markdown table, the paper's figures beside."""
     lines = [

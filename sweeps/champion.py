@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from ray import tune
 
+from gsdrp.benchmark import combined_sd
 from gsdrp.config import to_flat_dict
 from gsdrp.data.dataset import load_dataset
 from gsdrp.presets import champion_preset, preset, preset_model
@@ -49,7 +50,7 @@ SPACE = {
 
 def beats(row: pd.Series, rival: pd.Series) -> bool:
     """Lower test RMSE than ``rival`` by more than both rows' seed SDs combined."""
-    return row["rmse"] + (row["rmse_std"] ** 2 + rival["rmse_std"] ** 2) ** 0.5 < rival["rmse"]
+    return row["rmse"] + combined_sd(row, rival) < rival["rmse"]
 
 
 def preset_beside_baselines() -> str:

@@ -101,9 +101,10 @@ class FactorisationModel(DrugResponseModel):
     ):
         super().__init__(name, config, screen_covariate)
 
-    def _inputs(self, data: Dataset, rows: np.ndarray):
-        gdsc2 = data.gdsc2[rows] if self.screen_covariate else np.zeros(len(rows), np.float32)
-        return torch.as_tensor(data.cell_idx[rows]), torch.as_tensor(data.drug_idx[rows]), torch.as_tensor(gdsc2)
+    def _inputs(self, cells: np.ndarray, drugs: np.ndarray, gdsc2: np.ndarray):
+        """Index and GDSC2-share tensors; the share is zero without the screen covariate."""
+        gdsc2 = gdsc2 if self.screen_covariate else np.zeros(len(cells), np.float32)
+        return torch.as_tensor(cells), torch.as_tensor(drugs), torch.as_tensor(gdsc2)
 
     def fit(self, data: Dataset, seed: int = 0) -> FitReport:
         torch.manual_seed(seed)
@@ -111,7 +112,7 @@ class FactorisationModel(DrugResponseModel):
         pair_shift = self.screen_covariate and c.screen_effect == "pair"
         self.factors = Factors(len(data.cells), len(data.drugs), c.dim, float(data.y[train].mean()), pair_shift)
         optimizer = torch.optim.Adam(self.factors.parameters(), lr=c.lr)
-        cells, drugs, gdsc2 = self._inputs(data, train)
+        cells, drugs, gdsc2 = self._inputs(data.cell_idx[train], data.drug_idx[train], data.gdsc2[train])
         y = torch.as_tensor(data.y[train])
         generator = torch.Generator().manual_seed(seed)
         monitor = np.random.default_rng(seed).permutation(train)[: len(val)]  # training rows scored each epoch
@@ -153,8 +154,7 @@ class FactorisationModel(DrugResponseModel):
     def predict_indices(self, cells: np.ndarray, drugs: np.ndarray, gdsc2: np.ndarray) -> np.ndarray:
         """Predictions for pairs given by the fit's dataset's cell and drug indices and the GDSC2 share
         (a registered model's input)."""
-        gdsc2 = gdsc2 if self.screen_covariate else np.zeros(len(cells), np.float32)
-        return self.factors(torch.as_tensor(cells), torch.as_tensor(drugs), torch.as_tensor(gdsc2)).numpy().astype(np.float32)
+        return self.factors(*self._inputs(cells, drugs, gdsc2)).numpy().astype(np.float32)
 
     def save_state(self, folder: Path) -> None:
         torch.save(self.factors.state_dict(), folder / STATE)
