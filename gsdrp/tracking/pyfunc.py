@@ -47,7 +47,7 @@ FORWARD_BATCH = 32768
 
 def predict_pairs(
     model: GSChemDRP, encoder_name: str, cells: pd.DataFrame, table: pd.DataFrame,
-    identity_cells: dict[str, int] | None = None, identity_drugs: dict[str, int] | None = None,
+    identity_cells: dict[str, int] | None = None, identity_drugs: dict[str, list[int]] | None = None,
 ) -> pd.DataFrame:
     """The table (``check_pairs``) plus ``prediction`` and ``error``, predicted by a GS-ChemDRP network.
 
@@ -74,19 +74,37 @@ def predict_pairs(
     return out
 
 
-@torch.no_grad()
 def _forward(model, encoder_name, features, cells, smiles, screen_share, identities) -> np.ndarray:
-    """Predictions in chunks of pairs sorted by cell, so each chunk computes the gene-set path of few cells."""
+    """Predictions for pairs of (cell line, canonical SMILES). A SMILES that several trained drugs share (one
+    compound screened under two GDSC names) is predicted once with each drug's identity and averaged, as
+    matrix factorisation does."""
+    unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
+    drug_ids = [np.atleast_1d(identities[1].get(s, -1)) for s in unique_smiles]  # old checkpoints: one index
+    per_smiles = np.array([len(ids) for ids in drug_ids])
+    variant_smiles = np.repeat(np.arange(len(unique_smiles)), per_smiles)  # one variant per (SMILES, identity)
+    variants_of_pair = per_smiles[drug_of_pair]
+    pair_of_row = np.repeat(np.arange(len(cells)), variants_of_pair)
+    nth_variant = np.arange(len(pair_of_row)) - np.repeat(np.cumsum(variants_of_pair) - variants_of_pair, variants_of_pair)
+    variant_of_row = (np.cumsum(per_smiles) - per_smiles)[drug_of_pair][pair_of_row] + nth_variant
+    predicted = _forward_rows(
+        model, encoder_name, features, cells[pair_of_row], unique_smiles, variant_smiles, variant_of_row,
+        screen_share[pair_of_row], identities[0], torch.tensor(np.concatenate(drug_ids)),
+    )
+    return (np.bincount(pair_of_row, predicted, minlength=len(cells)) / variants_of_pair).astype(np.float32)
+
+
+@torch.no_grad()
+def _forward_rows(model, encoder_name, features, cells, unique_smiles, variant_smiles, drug_of_row, screen_share, identity_cells, drug_ids):
+    """Predictions in chunks of rows sorted by cell, so each chunk computes the gene-set path of few cells;
+    drug ``i`` of a row is SMILES ``variant_smiles[i]`` with identity ``drug_ids[i]``."""
     model.eval()
     gene_columns = features.columns.str.startswith(GENE_PREFIX)
     activity, expression = features.loc[:, ~gene_columns], features.loc[:, gene_columns]
-    unique_smiles, drug_of_pair = np.unique(smiles, return_inverse=True)
-    fingerprint = torch.tensor(morgan_fingerprints(list(unique_smiles))) if model.config.drug_fingerprint else None
-    drug_ids = torch.tensor([identities[1].get(s, -1) for s in unique_smiles])
+    fingerprint = torch.tensor(morgan_fingerprints(list(unique_smiles))[variant_smiles]) if model.config.drug_fingerprint else None
     if model.encoder is None:  # frozen: cached vectors, the encoder runs only for SMILES never seen
-        drug_input = torch.tensor(frozen_embeddings(list(unique_smiles), encoder_name))
+        drug_input = torch.tensor(frozen_embeddings(list(unique_smiles), encoder_name)[variant_smiles])
     else:
-        tokens = model.encoder.tokenize(list(unique_smiles))
+        tokens = model.encoder.tokenize([unique_smiles[i] for i in variant_smiles])
         drug_input = (tokens["input_ids"], tokens["attention_mask"])
     order = np.argsort(cells, kind="stable")
     prediction = np.empty(len(cells), dtype=np.float32)
@@ -95,10 +113,10 @@ def _forward(model, encoder_name, features, cells, smiles, screen_share, identit
         chunk_cells, cell_of_pair = np.unique(cells[rows], return_inverse=True)
         batch = Batch(
             torch.tensor(activity.loc[chunk_cells].to_numpy(np.float32)), drug_input, torch.as_tensor(cell_of_pair),
-            torch.as_tensor(drug_of_pair[rows]), torch.as_tensor(screen_share[rows]),
+            torch.as_tensor(drug_of_row[rows]), torch.as_tensor(screen_share[rows]),
             expression=torch.tensor(expression.loc[chunk_cells].to_numpy(np.float32)) if model.config.uses_genes else None,
             fingerprint=fingerprint,
-            cell_ids=torch.tensor([identities[0].get(c, -1) for c in chunk_cells]),
+            cell_ids=torch.tensor([identity_cells.get(c, -1) for c in chunk_cells]),
             drug_ids=drug_ids,
         )
         prediction[rows] = model(batch).prediction.numpy()

@@ -351,11 +351,20 @@ def save_checkpoint(path: Path, trainer: Trainer) -> None:
             "set_names": data.set_names,
             "genes": data.genes,
             "identity_cells": {data.cells[i]: int(i) for i in trainer.cell_ids.cpu().numpy() if i >= 0},
-            "identity_drugs": {data.smiles[i]: int(i) for i in trainer.drug_ids.cpu().numpy() if i >= 0},
+            "identity_drugs": identity_groups(data.smiles, trainer.drug_ids.cpu().numpy()),
             "trainer": trainer.state_dict(),
         },
         path,
     )
+
+
+def identity_groups(smiles: list[str], drug_ids: np.ndarray) -> dict[str, list[int]]:
+    """Canonical SMILES -> the identity indices of the trained drugs with it (two, where one compound was
+    screened under two GDSC names)."""
+    groups: dict[str, list[int]] = {}
+    for i in drug_ids[drug_ids >= 0]:
+        groups.setdefault(smiles[i], []).append(int(i))
+    return groups
 
 
 def read_checkpoint(path: Path, device: str | torch.device = "cpu") -> dict:
