@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,23 @@ def prepared_root(tmp_path_factory, raw_dir) -> Path:
 def real_data(prepared_root):
     """The real random split (hallmark sets) from the session's prepared cache."""
     return load_dataset(DataConfig(), "random", "hallmark", out=prepared_root)
+
+
+@pytest.fixture(scope="session")
+def finished_smoke_sweep(prepared_root, tmp_path_factory) -> tuple[str, Path, str]:
+    """``sweeps/smoke.py`` at its smallest (2 trials, 1 epoch) on a fresh sqlite store, run once for the tests
+    that read a finished sweep; returns the store's URI, its folder and what the driver printed."""
+    folder = tmp_path_factory.mktemp("smoke-sweep")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "RAY_AUTH_MODE": "token"}
+    env.pop("RAY_ADDRESS", None)  # a local Ray instance of its own
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "sweeps" / "smoke.py"), "--storage", str(folder / "ray"),
+         "--prepared", str(prepared_root), "--num-samples", "2", "--max-epochs", "1"],
+        env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return uri, folder, done.stdout
 
 
 @pytest.fixture()

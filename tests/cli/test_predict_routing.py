@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -87,7 +89,7 @@ def test_a_tuned_baseline_at_an_alias_answers_its_question_as_it_predicts_the_da
     packaged cell line and for the same line handed in as a profile."""
     data = tiny_trainer.data
     ridge = RidgeModel(screen_covariate=True)
-    ridge.fit(data, seed=0)
+    ridge.fit(dataclasses.replace(data, part=np.where(np.arange(data.part.size) % 20 == 0, data.part, 9)), seed=0)  # a twentieth
     with mlflow.start_run():
         version = mlflow.register_model(log_model(ridge, data).model_uri, "gsdrp").version
     use_tracking().set_registered_model_alias("gsdrp", "cell_blind", version)

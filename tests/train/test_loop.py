@@ -67,8 +67,10 @@ def test_frozen_embeddings_are_cached(tmp_path):
 
 
 def test_finetuning_reaches_the_encoder(real_data):
-    small = dataclasses.replace(QUICK, max_epochs=1, train_fraction=0.0002, batch_size=32)
-    trainer = Trainer(real_data, ModelConfig(variant="contrastive", finetune_encoder=True), small)
+    small = dataclasses.replace(QUICK, max_epochs=1, train_fraction=0.0002, batch_size=32)  # 75 training pairs
+    kept = (real_data.part == 0) | (np.arange(real_data.part.size) % 500 == 0)  # and about 90 validation pairs
+    few = dataclasses.replace(real_data, part=np.where(kept, real_data.part, 9))  # 9: in no part
+    trainer = Trainer(few, ModelConfig(variant="contrastive", finetune_encoder=True), small)
     embeddings = trainer.model.encoder.transformer.get_input_embeddings().weight
     before = embeddings.detach().clone()
     batch, drugs = trainer.batch(torch.as_tensor(trainer.train_rows[:32]))

@@ -9,10 +9,29 @@ import pytest
 
 from gsdrp.config import TrainConfig
 from gsdrp.metrics import rmse
+from gsdrp import zoo
+from gsdrp.ensemble import EnsembleConfig
 from gsdrp.zoo import MODELS, TUNED_BASELINES, build, family, gs_family, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)
-QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}, "ensemble_cell_blind_x5": {"seeds": 2}}
+QUICK = {"xgboost": {"n_estimators": 60}, "random_forest": {"n_estimators": 10}, "mlp": {"max_iter": 5}}
+
+
+@pytest.fixture()
+def build_quick(monkeypatch):
+    """``build`` with small budgets, also for the members an ensemble builds: fewer trees, iterations and seeds."""
+    full_build = zoo.build
+
+    def quick_build(name, screen_covariate, train_config=QUICK_DEEP):
+        model = full_build(name, screen_covariate, train_config)
+        small = QUICK.get(TUNED_BASELINES.get(name, (name,))[0], {})  # a tuned baseline as its untuned model
+        if isinstance(model.config, EnsembleConfig):
+            small = {"seeds": min(model.config.seeds, 2)}
+        model.config = dataclasses.replace(model.config, **small)
+        return model
+
+    monkeypatch.setattr(zoo, "build", quick_build)
+    return quick_build
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +46,8 @@ def small_data(real_data):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
-def test_every_model_fits_predicts_and_round_trips(name, small_data, tmp_path):
-    model = build(name, screen_covariate=True, train_config=QUICK_DEEP)
-    quick = QUICK.get(name, QUICK.get(TUNED_BASELINES.get(name, (name,))[0], {}))  # a tuned baseline as its untuned model
-    model.config = dataclasses.replace(model.config, **quick)  # small budgets keep the test quick
+def test_every_model_fits_predicts_and_round_trips(name, small_data, tmp_path, build_quick):
+    model = build_quick(name, screen_covariate=True)
     assert model.name == name
     report = model.fit(small_data, seed=0)
     assert report.budget["rows_seen"] == 6000

@@ -59,14 +59,9 @@ def assert_tracked(uri: str, experiment: str, trials: int) -> list:
     return children
 
 
-def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypatch, bystander):
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    done = subprocess.run(
-        smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "2"),
-        env=sweep_env(uri), capture_output=True, text=True, timeout=TIMEOUT,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "best trial" in done.stdout and "mlflow ui --backend-store-uri" in done.stdout
+def test_local_sweep_then_promote_and_predict(prepared_root, tmp_path, monkeypatch, bystander, finished_smoke_sweep):
+    uri, _, printed = finished_smoke_sweep  # run beside the bystander when this test comes first
+    assert "best trial" in printed and "mlflow ui --backend-store-uri" in printed
     children = assert_tracked(uri, "smoke", trials=2)
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)

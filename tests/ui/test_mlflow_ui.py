@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +17,6 @@ from gsdrp.tracking.ui import experiment_url, run_url
 pytestmark = pytest.mark.slow
 playwright = pytest.importorskip("playwright.sync_api")
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 # No network here: these keep Chromium from trying to reach it.
 FLAGS = [
@@ -31,24 +27,8 @@ WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def finished_sweep(prepared_root, tmp_path_factory) -> tuple[str, Path]:
-    """The smoke sweep at its smallest (2 trials, 1 epoch) on a sqlite store; returns its URI and folder."""
-    folder = tmp_path_factory.mktemp("sweep")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "RAY_AUTH_MODE": "token"}
-    env.pop("RAY_ADDRESS", None)
-    done = subprocess.run(
-        [sys.executable, "sweeps/smoke.py", "--storage", str(folder / "ray"), "--prepared", str(prepared_root),
-         "--num-samples", "2", "--max-epochs", "1"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return uri, folder
-
-
-@pytest.fixture(scope="module")
-def server(finished_sweep):
-    uri, folder = finished_sweep
+def server(finished_smoke_sweep):
+    uri, folder, _ = finished_smoke_sweep
     running = MlflowServer(uri, folder / "served", workers=1, log=folder / "server.log").start()
     yield running
     running.stop()
@@ -67,8 +47,8 @@ def page(tmp_path):
         browser.close()
 
 
-def test_experiment_lists_parent_and_nested_trials_with_scores(finished_sweep, server, page, tmp_path):
-    client = MlflowClient(finished_sweep[0])
+def test_experiment_lists_parent_and_nested_trials_with_scores(finished_smoke_sweep, server, page, tmp_path):
+    client = MlflowClient(finished_smoke_sweep[0])
     experiment = client.get_experiment_by_name("smoke")
     trials = client.search_runs([experiment.experiment_id], filter_string="tags.`gsdrp.kind` = 'trial'")
     assert len(trials) == 2
@@ -88,8 +68,8 @@ def test_experiment_lists_parent_and_nested_trials_with_scores(finished_sweep, s
     page.screenshot(path=tmp_path / "experiment.png")
 
 
-def test_trial_page_shows_validation_rmse_and_an_image(finished_sweep, server, page):
-    client = MlflowClient(finished_sweep[0])
+def test_trial_page_shows_validation_rmse_and_an_image(finished_smoke_sweep, server, page):
+    client = MlflowClient(finished_smoke_sweep[0])
     experiment = client.get_experiment_by_name("smoke").experiment_id
     trial = client.search_runs([experiment], filter_string="tags.`gsdrp.outcome` = 'completed'", max_results=1)[0]
 
@@ -107,8 +87,8 @@ def test_trial_page_shows_validation_rmse_and_an_image(finished_sweep, server, p
     assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle()) > 100
 
 
-def test_parent_run_carries_the_sweep_summary(finished_sweep):
-    client = MlflowClient(finished_sweep[0])
+def test_parent_run_carries_the_sweep_summary(finished_smoke_sweep):
+    client = MlflowClient(finished_smoke_sweep[0])
     experiment = client.get_experiment_by_name("smoke")
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     parent = client.search_runs([experiment.experiment_id], filter_string="tags.`gsdrp.kind` = 'sweep'")[0]
