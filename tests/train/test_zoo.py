@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from gsdrp.config import TrainConfig
-from gsdrp.metrics import rmse
 from gsdrp import zoo
+from gsdrp.config import TrainConfig
 from gsdrp.ensemble import EnsembleConfig
+from gsdrp.metrics import rmse
 from gsdrp.zoo import MODELS, TUNED_BASELINES, build, family, gs_family, load
 
 QUICK_DEEP = TrainConfig(max_epochs=2, patience=2, batch_size=512, lr=3e-3, warmup_epochs=0.5)
