@@ -67,7 +67,7 @@ def test_frozen_embeddings_are_cached(tmp_path):
 
 
 def test_finetuning_reaches_the_encoder(real_data):
-    small = dataclasses.replace(QUICK, max_epochs=1, train_fraction=0.0002, batch_size=32)  # 75 training pairs
+    small = dataclasses.replace(QUICK, max_epochs=1, train_fraction=0.0002, batch_size=32)  # 74 training pairs
     kept = (real_data.part == 0) | (np.arange(real_data.part.size) % 500 == 0)  # and about 90 validation pairs
     few = dataclasses.replace(real_data, part=np.where(kept, real_data.part, 9))  # 9: in no part
     trainer = Trainer(few, ModelConfig(variant="contrastive", finetune_encoder=True), small)

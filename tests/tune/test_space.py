@@ -101,6 +101,18 @@ def test_a_start_point_follows_the_pins_of_the_sweep():
     assert _within({"model.heads": 4, "train.lr": 0.004}, space) is None  # --fix model.heads=2 excludes it
 
 
+def test_the_search_tries_the_start_point_first_and_then_draws_its_own():
+    """What a baseline or split sweep does with its shipped setting: HyperOpt suggests it first, then varies."""
+    from gsdrp.tune.runner import METRIC, MODE, SweepOptions, _tune_config
+
+    space = {"baseline.model": "ridge", "baseline.alpha": tune.loguniform(1.0, 1e4)}
+    search = _tune_config(SweepOptions(name="ridge", num_samples=2, max_concurrent=2), [{"baseline.alpha": 100.0}]).search_alg
+    search.set_search_properties(METRIC, MODE, space)
+    first, second = search.suggest("first"), search.suggest("second")
+    assert first == {"baseline.model": "ridge", "baseline.alpha": 100.0}
+    assert second["baseline.model"] == "ridge" and 1.0 <= second["baseline.alpha"] <= 1e4 and second["baseline.alpha"] != 100.0
+
+
 def test_the_mechanism_space_builds_valid_configs_and_reads_no_pathway_mapping():
     import importlib.util
 
