@@ -23,29 +23,29 @@ RAY = Path(sys.executable).parent / "ray"
 STARTED = "Ray runtime started."
 
 
-def accepts(port: int) -> bool:
+def accepts(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((host, port)) == 0
 
 
 class RayNode:
     """One node; every port it serves is a free one, so it never collides with another Ray instance here.
     Ready when ``ray start`` says so and its dashboard agent (which the job API needs) listens."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path):
-        self.log = log
+    def __init__(self, ip: str, args: list[str], env: dict[str, str], log: Path):
+        self.log, self.ip = log, ip
         self.agent_port = free_port()
         args = [*args, f"--dashboard-agent-listen-port={self.agent_port}", f"--metrics-export-port={free_port()}"]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
-                [str(RAY), "start", "--block", "--node-ip-address=127.0.0.1", "--disable-usage-stats", *args],
+                [str(RAY), "start", "--block", f"--node-ip-address={ip}", "--disable-usage-stats", *args],
                 env={**env, "PYTHONUNBUFFERED": "1"}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
 
     def wait_started(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
-        while STARTED not in self.log.read_text(errors="replace") or not accepts(self.agent_port):
+        while STARTED not in self.log.read_text(errors="replace") or not accepts(self.ip, self.agent_port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError(f"ray start failed: {self.log.read_text(errors='replace')[-2000:]}")
@@ -72,9 +72,12 @@ class RayNode:
 
 class RayCluster:
     """A head plus optional workers on this machine, token authentication on. A head alone is
-    started as the local instance is (loopback only); workers need Ray's multi-node mode."""
+    started as the local instance is (loopback only); workers need Ray's multi-node mode, where Ray
+    rewrites 127.0.0.1 to the machine's outward address, which a sandboxed machine may not reach. So
+    there each node takes a loopback address of its own, from 127.0.0.2 up, which Ray leaves as given."""
 
     def __init__(self, head_cpus: int, worker_cpus: list[int]):
+        self.ips = [f"127.0.0.{i + 2}" for i in range(1 + len(worker_cpus))] if worker_cpus else ["127.0.0.1"]
         self.port, self.dashboard_port = free_port(), free_port()
         self.temp_dir = Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths live under it
         self.env = {**os.environ, "RAY_AUTH_MODE": "token", **({} if worker_cpus else SINGLE_MACHINE)}
@@ -82,19 +85,19 @@ class RayCluster:
         self.nodes: list[RayNode] = []
         self.client_port = free_port()
         self._start(
-            "head", "--head", f"--port={self.port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
+            "head", self.ips[0], "--head", f"--port={self.port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
             f"--ray-client-server-port={self.client_port}", f"--num-cpus={head_cpus}", f"--temp-dir={self.temp_dir}",
             env={"AUTOSCALER_METRIC_PORT": str(free_port()), "DASHBOARD_METRIC_PORT": str(free_port())},
         )
         for i, cpus in enumerate(worker_cpus):
-            self._start(f"worker{i}", f"--address={self.address}", f"--num-cpus={cpus}")
+            self._start(f"worker{i}", self.ips[i + 1], f"--address={self.address}", f"--num-cpus={cpus}")
 
-    def _start(self, name: str, *args: str, env: dict[str, str] | None = None, attempts: int = 2) -> None:
+    def _start(self, name: str, ip: str, *args: str, env: dict[str, str] | None = None, attempts: int = 2) -> None:
         """Start a node; once more if Ray gave up on it (its raylet must register within 30 s, which an
         overloaded machine can miss)."""
         log = self.temp_dir.with_name(f"{self.temp_dir.name}-{name}.log")
         for attempt in range(1, attempts + 1):
-            node = RayNode(list(args), {**self.env, **(env or {})}, log)
+            node = RayNode(ip, list(args), {**self.env, **(env or {})}, log)
             try:
                 node.wait_started()
                 self.nodes.append(node)
@@ -114,7 +117,7 @@ class RayCluster:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.ips[0]}:{self.port}"
 
     @property
     def dashboard(self) -> str:
