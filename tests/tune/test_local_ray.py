@@ -78,7 +78,7 @@ def test_a_local_head_started_with_ray_start_listens_on_loopback_only(ray_cluste
     """The head of the local `ray job submit` recipe: dashboard, job API, client server, GCS, raylet."""
     cluster = ray_cluster(head_cpus=1, worker_cpus=[])
     served = {cluster.port, cluster.dashboard_port, cluster.client_port, cluster.head.agent_port}
-    wait_for(lambda: all(accepts(port) for port in served), 120, "the head's ports")  # the client server comes last
+    wait_for(lambda: all(accepts(cluster.head.ip, port) for port in served), 120, "the head's ports")  # the client server comes last
     sockets = assert_loopback_only(cluster.head.processes())
     assert served <= {port for *_, port in sockets}
 
