@@ -17,6 +17,22 @@ from gsdrp.data.raw import resolve_raw_dir
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sweep_env(tracking_uri: str, **extra: str) -> dict[str, str]:
+    """The environment of a sweep driver: a local instance unless ``extra`` names ``RAY_ADDRESS``."""
+    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "RAY_AUTH_MODE": "token"}
+    env.pop("RAY_ADDRESS", None)
+    return {**env, **extra}
+
+
+def smoke_command(storage: Path, prepared: Path, *args: str, max_epochs: int = 2) -> list[str]:
+    return [
+        sys.executable, str(REPO / "sweeps" / "smoke.py"), "--storage", str(storage), "--prepared", str(prepared),
+        "--max-epochs", str(max_epochs), *args,
+    ]
+
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
@@ -43,12 +59,9 @@ def finished_smoke_sweep(prepared_root, tmp_path_factory) -> tuple[str, Path, st
     that read a finished sweep; returns the store's URI, its folder and what the driver printed."""
     folder = tmp_path_factory.mktemp("smoke-sweep")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "RAY_AUTH_MODE": "token"}
-    env.pop("RAY_ADDRESS", None)  # a local Ray instance of its own
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve().parents[1] / "sweeps" / "smoke.py"), "--storage", str(folder / "ray"),
-         "--prepared", str(prepared_root), "--num-samples", "2", "--max-epochs", "1"],
-        env=env, capture_output=True, text=True, timeout=900,
+        smoke_command(folder / "ray", prepared_root, "--num-samples", "2", max_epochs=1),
+        env=sweep_env(uri), capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return uri, folder, done.stdout

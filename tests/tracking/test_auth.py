@@ -25,7 +25,7 @@ from gsdrp.tracking.server import SERVE_SCRIPT, ServeScript
 from gsdrp.tracking.store import KIND, OUTCOME
 from tests.cli.conftest import run_cli
 from tests.cli.test_mistakes import one_line_error
-from tests.tune.conftest import smoke_command, sweep_env
+from tests.conftest import smoke_command, sweep_env
 
 pytestmark = pytest.mark.slow
 OLD_DEFAULT = "password1234"  # the admin password that older MLflow versions shipped
@@ -127,7 +127,7 @@ def test_a_sweep_logs_as_trials_and_only_the_maintainer_moves_the_champion(
     try:
         env = sweep_env(server.url, MLFLOW_TRACKING_USERNAME=TRIALS, MLFLOW_TRACKING_PASSWORD=trials,
                         RAY_TMPDIR=str(ray_temp))
-        command = smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "1", "--max-epochs", "1")
+        command = smoke_command(tmp_path / "ray", prepared_root, "--num-samples", "1", max_epochs=1)
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         assert any(ray_temp.rglob("*.log"))

@@ -3,10 +3,7 @@ MLflow tracking server on it, and a bystander Ray instance that the tests must l
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +11,6 @@ from gsdrp.tracking.postgres import PrivatePostgres
 from gsdrp.tracking.server import MlflowServer
 
 from .ray_nodes import RayCluster
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -25,20 +20,6 @@ def wait_for(predicate, timeout: float, what: str) -> None:
             return
         time.sleep(1.0)
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def sweep_env(tracking_uri: str, **extra: str) -> dict[str, str]:
-    """The environment of a sweep driver: a local instance unless ``extra`` names ``RAY_ADDRESS``."""
-    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "RAY_AUTH_MODE": "token"}
-    env.pop("RAY_ADDRESS", None)
-    return {**env, **extra}
-
-
-def smoke_command(storage: Path, prepared: Path, *args: str) -> list[str]:
-    return [
-        sys.executable, str(REPO / "sweeps" / "smoke.py"), "--storage", str(storage), "--prepared", str(prepared),
-        "--max-epochs", "2", *args,
-    ]
 
 
 @pytest.fixture(scope="session")

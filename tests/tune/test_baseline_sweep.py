@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import REPO, sweep_env
+from tests.conftest import REPO, sweep_env
+
 from .test_sweeps import runs_of
 
 pytestmark = pytest.mark.slow

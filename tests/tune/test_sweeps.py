@@ -20,8 +20,9 @@ from gsdrp.encoders.drug import DEFAULT_CACHE, models_dir
 from gsdrp.explain.report import explain
 from gsdrp.tracking.registry import ALIAS, MODEL_NAME, promote
 from gsdrp.tracking.store import KIND, NODE, OUTCOME, REASON, TRIAL_ID
+from tests.conftest import REPO, smoke_command, sweep_env
 
-from .conftest import REPO, smoke_command, sweep_env, wait_for
+from .conftest import wait_for
 from .processes import end_session, in_session
 from .ray_nodes import RAY
 
